@@ -1,0 +1,134 @@
+package raftkv.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.storage.backend.Backend;
+import raftkv.storage.backend.DataDirectory;
+import raftkv.storage.backend.Meta;
+import raftkv.storage.backend.SnapshotFormat;
+import raftkv.storage.lease.Lease;
+
+/**
+ * A consistent point of the store, fixed between two applied entries, and the stream written from it.
+ *
+ * <p>The store is MVCC: every record at or below the snapshot's revision stays as it is while new writes land
+ * above it, so the dump needs no lock on writers. Only backend compaction could remove records under it, and it
+ * waits: a snapshot holds the maintenance lock (shared) from {@link MvccStore#openSnapshot()} to {@link #close()},
+ * which may be called from any thread.
+ */
+public final class StoreSnapshot implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreSnapshot.class);
+
+    /** What a snapshot holds: the applied entry and the revisions it was taken at. */
+    public record Info(long appliedTerm, long appliedIndex, long revision, long compactRevision, long records) {
+    }
+
+    private final MvccStore store;
+    private final long stamp;
+    private final Meta meta;
+    private final Map<Long, byte[]> leases;
+    private final Backend backend;
+    private long records = -1;
+    private boolean closed;
+
+    private StoreSnapshot(MvccStore store, long stamp, Meta meta, Map<Long, byte[]> leases, Backend backend) {
+        this.store = store;
+        this.stamp = stamp;
+        this.meta = meta;
+        this.leases = leases;
+        this.backend = backend;
+    }
+
+    static StoreSnapshot open(MvccStore s) {
+        long stamp = s.maintenance.readLock();
+        try {
+            s.commitLock.lock(); // between applied entries, so the applied index matches the data
+            s.lock.readLock().lock();
+            try {
+                if (s.isClosed()) {
+                    throw new StorageException(ErrorCode.STORE_CLOSED);
+                }
+                AppliedIndex applied = s.appliedIndex();
+                Meta meta = new Meta(applied.term(), applied.index(), s.currentRev, s.compactRev,
+                        s.scheduledCompact, s.finishedCompact);
+                Map<Long, byte[]> leases = new TreeMap<>();
+                for (Lease l : s.leases.all()) {
+                    leases.put(l.id(), LeaseCodec.encode(l.ttlSeconds()));
+                }
+                return new StoreSnapshot(s, stamp, meta, leases, s.backend);
+            } finally {
+                s.lock.readLock().unlock();
+                s.commitLock.unlock();
+            }
+        } catch (RuntimeException e) {
+            s.maintenance.unlockRead(stamp);
+            throw e;
+        }
+    }
+
+    public Info info() {
+        return new Info(meta.appliedTerm(), meta.appliedIndex(), meta.revision(), meta.compactRevision(), records);
+    }
+
+    /** Streams the snapshot to {@code out} (not closed). May run on any thread while writes go on. */
+    public void writeTo(OutputStream out) {
+        if (closed) {
+            throw new IllegalStateException("snapshot is closed");
+        }
+        long t0 = System.nanoTime();
+        try {
+            records = SnapshotFormat.write(out, meta, leases, backend.scan(new byte[0],
+                    Revision.toBytes(Revision.pack(meta.revision() + 1, 0))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing snapshot failed", e);
+        }
+        log.info("wrote snapshot at applied index {} (revision {}): {} records in {} ms", meta.appliedIndex(),
+                meta.revision(), records, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            store.maintenance.unlockRead(stamp);
+        }
+    }
+
+    /** See {@link MvccStore#restore}. */
+    static Info restore(MvccStore s, InputStream in, DataDirectory dir) {
+        long t0 = System.nanoTime();
+        Path next = dir.prepareNext();
+        Backend built;
+        StoreRecovery.Recovered recovered;
+        try {
+            built = SnapshotFormat.read(in, next);
+        } catch (IOException e) {
+            dir.discard(next);
+            log.warn("refused snapshot: {}", e.getMessage());
+            throw new StorageException(ErrorCode.CORRUPT_SNAPSHOT, ErrorCode.CORRUPT_SNAPSHOT.message() + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            recovered = StoreRecovery.load(built);
+        } catch (RuntimeException e) {
+            built.close();
+            dir.discard(next);
+            log.warn("refused snapshot: its records are inconsistent", e);
+            throw new StorageException(ErrorCode.CORRUPT_SNAPSHOT, ErrorCode.CORRUPT_SNAPSHOT.message()
+                    + ": inconsistent records: " + e.getMessage(), e);
+        }
+        StoreDefrag.swap(s, dir, next, built, recovered);
+        Meta m = recovered.meta();
+        log.info("restored snapshot at applied index {} (revision {}, {} keys) in {} ms", m.appliedIndex(),
+                m.revision(), recovered.index().size(), (System.nanoTime() - t0) / 1_000_000);
+        return new Info(m.appliedTerm(), m.appliedIndex(), m.revision(), m.compactRevision(), built.recordCount());
+    }
+}

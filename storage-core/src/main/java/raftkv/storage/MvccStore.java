@@ -590,6 +590,7 @@ public final class MvccStore implements Closeable {
             if (!compactor.awaitTermination(30, TimeUnit.SECONDS)) {
                 compactor.shutdownNow();
             }
+            committer.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             compactor.shutdownNow();

@@ -28,23 +28,52 @@ import raftkv.storage.Revision;
  */
 final class KeyIndex {
 
+    private static final Generation[] NONE = new Generation[0];
+
     final byte[] key;
-    /** The newest revision of any kind (put or tombstone) recorded for this key. */
-    private long modified = -1;
-    /** Oldest first; the last one is the current generation, empty after a tombstone. */
-    private Generation[] generations = new Generation[] {new Generation()};
+    /**
+     * The generations before the current one, oldest first; usually none. Kept apart from {@link #current} so that
+     * the common key (one generation) costs no array: the index is most of a node's heap.
+     */
+    private Generation[] older = NONE;
+    /** The current generation, empty after a tombstone. */
+    private Generation current = new Generation();
 
     KeyIndex(byte[] key) {
         this.key = key;
     }
 
+    private int generationCountInternal() {
+        return older.length + 1;
+    }
+
+    private Generation generation(int i) {
+        return i < older.length ? older[i] : current;
+    }
+
+    /** Drops the first {@code n} generations; the current one always stays. */
+    private void dropGenerations(int n) {
+        if (n <= 0) {
+            return;
+        }
+        older = n >= older.length ? NONE : java.util.Arrays.copyOfRange(older, n, older.length);
+    }
+
+    /** The newest revision of any kind (put or tombstone) recorded for this key, -1 for none. */
+    long modified() {
+        if (!current.isEmpty()) {
+            return current.last();
+        }
+        return older.length == 0 ? -1 : older[older.length - 1].last();
+    }
+
     void put(long rev) {
+        long modified = modified();
         if (rev <= modified) {
             throw new IllegalStateException("put of " + Revision.unpack(rev) + " at or below the last revision "
                     + Revision.unpack(modified) + " of this key");
         }
-        generations[generations.length - 1].append(rev);
-        modified = rev;
+        current.append(rev);
     }
 
     /**
@@ -53,13 +82,11 @@ final class KeyIndex {
      * the generation count on from there.
      */
     void restorePut(long rev, long createdMain, long version) {
-        Generation g = generations[generations.length - 1];
-        if (g.isEmpty() && version > 1) {
-            put(rev);
-            g.created = Revision.pack(createdMain, 0);
-            g.version = version;
-        } else {
-            put(rev);
+        boolean first = current.isEmpty();
+        put(rev);
+        if (first && version > 1) {
+            current.created = Revision.pack(createdMain, 0);
+            current.version = version;
         }
     }
 
@@ -68,26 +95,23 @@ final class KeyIndex {
      * refused with {@code false}.
      */
     boolean tombstone(long rev) {
-        if (current().isEmpty()) {
+        if (current.isEmpty()) {
             return false;
         }
         put(rev);
-        generations = Arrays.copyOf(generations, generations.length + 1);
-        generations[generations.length - 1] = new Generation();
+        older = java.util.Arrays.copyOf(older, older.length + 1);
+        older[older.length - 1] = current;
+        current = new Generation();
         return true;
     }
 
     /** True when the key exists at its newest revision (its current generation is not empty). */
     boolean isLive() {
-        return !current().isEmpty();
+        return !current.isEmpty();
     }
 
     boolean isEmpty() {
-        return generations.length == 1 && generations[0].isEmpty();
-    }
-
-    long modified() {
-        return modified;
+        return older.length == 0 && current.isEmpty();
     }
 
     /**
@@ -114,9 +138,9 @@ final class KeyIndex {
 
     /** The generation whose life covers {@code atMain}, or null when the key was absent at that revision. */
     private Generation findGeneration(long atMain) {
-        int last = generations.length - 1;
+        int last = generationCountInternal() - 1;
         for (int i = last; i >= 0; i--) {
-            Generation g = generations[i];
+            Generation g = generation(i);
             if (g.isEmpty()) {
                 continue;
             }
@@ -135,17 +159,18 @@ final class KeyIndex {
      * {@code atMain} that must stay in the backend to {@code keep}.
      */
     void compact(long atMain, LongConsumer keep) {
+        int last = generationCountInternal() - 1;
         int genIdx = 0;
-        // Skip generations that ended (tombstone) at or before atMain; stop at the last generation.
-        while (genIdx < generations.length - 1 && Revision.mainOf(generations[genIdx].last()) <= atMain) {
+        // Skip generations that ended (tombstone) at or before atMain; stop at the current generation.
+        while (genIdx < last && Revision.mainOf(generation(genIdx).last()) <= atMain) {
             genIdx++;
         }
-        Generation g = generations[genIdx];
+        Generation g = generation(genIdx);
         if (!g.isEmpty()) {
             int n = g.latestAtOrBelow(atMain);
             if (n >= 0) {
                 g.dropBefore(n);
-                if (g.size == 1 && genIdx != generations.length - 1) {
+                if (g.size == 1 && genIdx != last) {
                     // Only the tombstone is left of a generation that has ended: nothing reads it any more.
                     genIdx++;
                 } else {
@@ -153,21 +178,20 @@ final class KeyIndex {
                 }
             }
         }
-        if (genIdx > 0) {
-            generations = Arrays.copyOfRange(generations, genIdx, generations.length);
-        }
+        dropGenerations(genIdx);
     }
 
     /** Reports what {@link #compact} would keep, without changing anything. */
     void keep(long atMain, LongConsumer keep) {
+        int last = generationCountInternal() - 1;
         int genIdx = 0;
-        while (genIdx < generations.length - 1 && Revision.mainOf(generations[genIdx].last()) <= atMain) {
+        while (genIdx < last && Revision.mainOf(generation(genIdx).last()) <= atMain) {
             genIdx++;
         }
-        Generation g = generations[genIdx];
+        Generation g = generation(genIdx);
         if (!g.isEmpty()) {
             int n = g.latestAtOrBelow(atMain);
-            if (n >= 0 && !(n == g.size - 1 && genIdx != generations.length - 1)) {
+            if (n >= 0 && !(n == g.size - 1 && genIdx != last)) {
                 keep.accept(g.revs[n]);
             }
         }
@@ -181,7 +205,8 @@ final class KeyIndex {
         long[] out = new long[8];
         int n = 0;
         long lastMain = -1;
-        for (Generation g : generations) {
+        for (int gi = 0; gi < generationCountInternal(); gi++) {
+            Generation g = generation(gi);
             for (int i = 0; i < g.size; i++) {
                 long r = g.revs[i];
                 long main = Revision.mainOf(r);
@@ -202,17 +227,13 @@ final class KeyIndex {
         return Arrays.copyOf(out, n);
     }
 
-    private Generation current() {
-        return generations[generations.length - 1];
-    }
-
     int generationCount() {
-        return generations.length;
+        return generationCountInternal();
     }
 
     @Override
     public String toString() {
-        return "KeyIndex{" + raftkv.storage.Bytes.show(key) + " " + Arrays.toString(generations) + "}";
+        return "KeyIndex{" + raftkv.storage.Bytes.show(key) + " " + Arrays.toString(older) + " " + current + "}";
     }
 
 }

@@ -1,0 +1,266 @@
+package raftkv.raft;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.storage.ErrorCode;
+import raftkv.storage.MvccStore;
+import raftkv.storage.StorageException;
+import raftkv.storage.StoreConfig;
+import raftkv.storage.request.DeleteRangeRequest;
+import raftkv.storage.request.PutRequest;
+import raftkv.storage.request.ResponseOp;
+import raftkv.storage.request.TxnRequest;
+
+/**
+ * The Ratis state machine: decodes each committed entry and applies its commands to the {@link MvccStore}, in log
+ * order, on Ratis' single apply thread. Thin by design: the semantics live in the store.
+ *
+ * <ul>
+ *   <li>Each entry is applied inside {@link MvccStore#beginApply}, so its index is committed with its data, and an
+ *       entry at or below the store's applied index (replayed after a restart) is skipped: nothing applies
+ *       twice.</li>
+ *   <li>A refused request fails only that request's client; nothing thrown here reaches Ratis, which would stop
+ *       the server.</li>
+ *   <li>Snapshots go through the store's snapshot API ({@link Snapshotter}); an installed snapshot is restored
+ *       into the store by {@link #reinitialize()}; a store found behind the newest snapshot on start is restored
+ *       from it.</li>
+ *   <li>{@link #query} answers the read barrier: once Ratis has run it, the store holds everything committed
+ *       before the read began.</li>
+ * </ul>
+ */
+public final class KvStateMachine extends BaseStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(KvStateMachine.class);
+
+    private final StoreConfig storeConfig;
+    private final PendingProposals pending;
+    private final RaftMetrics metrics;
+    private final long snapshotThreshold;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private volatile MvccStore store;
+    private Snapshotter snapshotter;
+    private volatile Consumer<RaftPeerId> leaderListener = id -> { };
+
+    public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics,
+                          long snapshotThreshold) {
+        this.storeConfig = storeConfig;
+        this.pending = pending;
+        this.metrics = metrics;
+        this.snapshotThreshold = snapshotThreshold;
+    }
+
+    /** The store; null until the state machine is initialized. */
+    public MvccStore store() {
+        return store;
+    }
+
+    void onLeaderChange(Consumer<RaftPeerId> listener) {
+        this.leaderListener = listener;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        getLifeCycle().startAndTransition(() -> load(raftStorage), IOException.class);
+    }
+
+    private void load(RaftStorage raftStorage) throws IOException {
+        storage.init(raftStorage);
+        snapshotter = new Snapshotter(storage, snapshotThreshold);
+        store = MvccStore.open(storeConfig);
+        SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {
+            log.info("store is at applied index {}, behind the snapshot at {}: restoring the snapshot",
+                    store.appliedIndex().index(), snapshot.getIndex());
+            restore(snapshot);
+        }
+        var applied = store.appliedIndex();
+        if (applied.index() > 0) {
+            updateLastAppliedTermIndex(applied.term(), applied.index());
+        }
+        log.info("state machine ready: store at applied index {} (term {}), revision {}", applied.index(),
+                applied.term(), store.revision());
+    }
+
+    /** Ratis pauses the state machine before it reloads it from an installed snapshot. */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+        }
+    }
+
+    /**
+     * After Ratis installed a snapshot from the leader: load it into the store, from the storage (not from what
+     * was seen at start), and resume.
+     */
+    @Override
+    public void reinitialize() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            throw new IOException("asked to reload, but there is no snapshot in " + storage);
+        }
+        log.info("installing snapshot at index {} (term {}) received from the leader", snapshot.getIndex(),
+                snapshot.getTerm());
+        restore(snapshot);
+        updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
+        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
+        var path = snapshot.getFile().getPath();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(path.toFile(), snapshot.getFile().getFileDigest());
+        }
+        long t0 = System.nanoTime();
+        try (InputStream in = Files.newInputStream(path)) {
+            var info = store.restore(in);
+            if (info.appliedIndex() != snapshot.getIndex()) {
+                throw new IOException("snapshot file " + path + " holds applied index " + info.appliedIndex()
+                        + ", not " + snapshot.getIndex() + " as its name says");
+            }
+        } catch (StorageException e) {
+            throw new IOException("refused snapshot " + path + ": " + e.getMessage(), e);
+        }
+        log.info("restored snapshot {} into the store in {} ms: revision {}", path.getFileName(),
+                (System.nanoTime() - t0) / 1_000_000, store.revision());
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        TermIndex ti = TermIndex.valueOf(entry);
+        long t0 = System.nanoTime();
+        if (ti.getIndex() <= store.appliedIndex().index()) {
+            // Already in the store: a replay after a restart (Ratis replays from its snapshot index).
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        LogEntry decoded;
+        try {
+            decoded = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (EntryCodec.MalformedEntryException e) {
+            log.error("entry {} does not decode; its requests fail: {}", ti, e.getMessage());
+            store.markApplied(ti.getTerm(), ti.getIndex());
+            updateLastAppliedTermIndex(ti);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        boolean mine = decoded.proposer() == pending.proposer();
+        List<Object> outcomes = mine ? new ArrayList<>(decoded.proposals().size()) : null;
+        try (MvccStore.ApplyScope scope = store.beginApply(ti.getTerm(), ti.getIndex())) {
+            for (Proposal p : decoded.proposals()) {
+                Object outcome = apply(p.command());
+                if (mine) {
+                    outcomes.add(outcome);
+                }
+            }
+        }
+        updateLastAppliedTermIndex(ti);
+        if (mine) {
+            for (int i = 0; i < outcomes.size(); i++) {
+                long seq = decoded.proposals().get(i).seq();
+                if (outcomes.get(i) instanceof CommandResult r) {
+                    pending.complete(seq, r);
+                } else {
+                    pending.fail(seq, (Throwable) outcomes.get(i));
+                }
+            }
+        }
+        metrics.applied(decoded.proposals().size(), System.nanoTime() - t0);
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /** Applies one command: a {@link CommandResult}, or the error that refused it. Never throws. */
+    private Object apply(Command command) {
+        try {
+            if (command instanceof Command.Compact c) {
+                store.compact(c.revision());
+                return new CommandResult(store.revision(), null);
+            }
+            Command.Kv kv = (Command.Kv) command;
+            ResponseOp r;
+            if (kv.op() instanceof PutRequest p) {
+                r = store.put(p);
+            } else if (kv.op() instanceof DeleteRangeRequest d) {
+                r = store.deleteRange(d);
+            } else if (kv.op() instanceof TxnRequest t) {
+                r = store.txn(t);
+            } else {
+                throw new StorageException(ErrorCode.INVALID_ARGUMENT, "a range is not a write");
+            }
+            return new CommandResult(r.revision(), r);
+        } catch (StorageException e) {
+            return e;
+        } catch (RuntimeException e) {
+            // Not a refusal but a failure of this member (for instance its disk). Fail the request loudly; the
+            // entry stays applied as far as it got, like on any member where the same failure happens.
+            log.error("applying {} failed", command, e);
+            return e;
+        }
+    }
+
+    /** The read barrier: nothing to compute, Ratis calls it once the read index is applied here. */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    @Override
+    public long takeSnapshot() {
+        return snapshotter.take(store);
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        log.info("leader is now {} (seen by {})", newLeaderId, groupMemberId.getPeerId());
+        metrics.leaderChanged();
+        leaderListener.accept(newLeaderId);
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (snapshotter != null) {
+            snapshotter.close();
+        }
+        MvccStore s = store;
+        if (s != null) {
+            s.close();
+        }
+        super.close();
+    }
+}

@@ -1,0 +1,289 @@
+package raftkv.raft;
+
+import com.codahale.metrics.MetricRegistry;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.storage.MvccStore;
+
+/**
+ * One member of a raftkv cluster: a Ratis server running {@link KvStateMachine}, plus the two paths clients use.
+ *
+ * <ul>
+ *   <li><b>Writes</b> go through {@link #propose}: batched into entries ({@link ProposalBatcher}) and sent through a
+ *       Ratis client, which finds the leader wherever it is (so a follower forwards, and "not leader" never reaches
+ *       a user); the answer comes from this member's own apply of the entry.</li>
+ *   <li><b>Linearizable reads</b> wait on {@link #readBarrier} (a shared ReadIndex round through this member, leader
+ *       or follower), then read the local store. Serializable reads read the store directly.</li>
+ * </ul>
+ *
+ * <p>The Ratis defaults that are wrong for us are set here: linearizable reads, automatic snapshots, and log purge
+ * up to the snapshot even when a member is down (it then catches up by snapshot install).
+ */
+public final class RaftNode implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+
+    private final RaftNodeOptions options;
+    private final RaftGroup group;
+    private final RaftServer server;
+    private final RaftClient client;
+    private final KvStateMachine stateMachine;
+    private final ProposalBatcher proposals;
+    private final ReadIndexBatcher reads;
+    private final RaftMetrics metrics;
+    private final PendingProposals pending;
+    private final java.util.concurrent.ScheduledExecutorService nudger;
+    // owned by the nudger thread
+    private long lastCommitSeen = -1;
+
+    private RaftNode(RaftNodeOptions options, MetricRegistry registry) throws IOException {
+        this.options = options;
+        this.metrics = new RaftMetrics(registry);
+        this.group = groupOf(options);
+        this.pending = new PendingProposals();
+        this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.snapshotThreshold());
+        this.server = RaftServer.newBuilder()
+                .setServerId(peerId(options.selfId()))
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(serverProperties(options))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        this.client = RaftClient.newBuilder()
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setProperties(clientProperties(options))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        (int) Math.max(10, options.requestTimeout().toMillis() / 100),
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+        this.proposals = new ProposalBatcher(pending, this::submitEntry, metrics, options.maxInFlight(),
+                options.maxBatchCount(), options.maxBatchBytes());
+        RaftPeerId self = peerId(options.selfId());
+        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnly(Message.EMPTY, self)
+                .thenApply(RaftNode::checkReply), metrics);
+        this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-follower-nudger");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the member: opens (or recovers) its storage and joins the group. */
+    public static RaftNode start(RaftNodeOptions options, MetricRegistry registry) {
+        try {
+            RaftNode node = new RaftNode(options, registry);
+            node.server.start();
+            long every = Math.max(500, 2 * options.electionTimeout().toMillis());
+            node.nudger.scheduleWithFixedDelay(node::nudgeLaggingFollowers, every, every, TimeUnit.MILLISECONDS);
+            log.info("member {} of cluster '{}' started: raft {}, group {}", options.selfId(),
+                    options.clusterName(), options.self().raftAddress(), node.group.getGroupId());
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start member " + options.selfId(), e);
+        }
+    }
+
+    static RaftGroup groupOf(RaftNodeOptions o) {
+        UUID uuid = UUID.nameUUIDFromBytes(("raftkv:" + o.clusterName()).getBytes(StandardCharsets.UTF_8));
+        List<RaftPeer> peers = new ArrayList<>();
+        for (RaftNodeOptions.Peer p : o.peers()) {
+            peers.add(RaftPeer.newBuilder().setId(peerId(p.id())).setAddress(p.raftAddress()).build());
+        }
+        return RaftGroup.valueOf(RaftGroupId.valueOf(uuid), peers);
+    }
+
+    static RaftPeerId peerId(int id) {
+        return RaftPeerId.valueOf("n" + id);
+    }
+
+    static int memberIdOf(RaftPeerId id) {
+        if (id == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(id.toString().substring(1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static RaftProperties serverProperties(RaftNodeOptions o) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(o.raftDir().toFile()));
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        String address = o.self().raftAddress();
+        int colon = address.lastIndexOf(':');
+        GrpcConfigKeys.Server.setHost(p, address.substring(0, colon));
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(colon + 1)));
+        // Ratis' defaults are wrong for us (see SPEC.md): reads must be linearizable, snapshots automatic.
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, o.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, o.purgeGap());
+        // Metadata entries (the commit index, appended after each commit) would double the entries to fsync.
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        long election = o.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(
+                Math.max(3000, o.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
+        // An entry must fit the appender's buffer, and the write buffer must exceed that by 8 bytes.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(o.logSegmentBytes()));
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("32MB"));
+        return p;
+    }
+
+    private static RaftProperties clientProperties(RaftNodeOptions o) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("32MB"));
+        return p;
+    }
+
+    private CompletableFuture<?> submitEntry(byte[] entry) {
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
+                .thenApply(RaftNode::checkReply);
+    }
+
+    private static RaftClientReply checkReply(RaftClientReply reply) {
+        if (!reply.isSuccess()) {
+            throw new CompletionException(reply.getException() != null ? reply.getException()
+                    : new IOException("request failed: " + reply));
+        }
+        return reply;
+    }
+
+    /**
+     * Works around RATIS-2523: on an idle cluster, a leader may answer a follower restarted with empty storage with
+     * heartbeats only, forever (it ignores the follower's "send from index 0"). Any real append breaks the loop, so
+     * when a follower lags and nothing was committed since the last check, the leader appends an empty entry.
+     */
+    private void nudgeLaggingFollowers() {
+        try {
+            RaftServer.Division d = server.getDivision(group.getGroupId());
+            if (!d.getInfo().isLeader()) {
+                lastCommitSeen = -1;
+                return;
+            }
+            long commit = d.getRaftLog().getLastCommittedIndex();
+            boolean lagging = false;
+            for (long match : d.getInfo().getFollowerMatchIndices()) {
+                lagging |= match < commit;
+            }
+            boolean idle = commit == lastCommitSeen;
+            lastCommitSeen = commit;
+            if (lagging && idle) {
+                log.debug("a follower lags behind commit index {} on an idle cluster: appending an empty entry",
+                        commit);
+                submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("follower nudge skipped", e);
+        }
+    }
+
+    /**
+     * Proposes a command; completes when this member has applied it, with its result, or exceptionally with the
+     * {@link raftkv.storage.StorageException} that refused it, or with a {@link TimeoutException} when the outcome is
+     * unknown after the request timeout.
+     */
+    public CompletableFuture<CommandResult> propose(Command command) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        proposals.propose(command, result);
+        return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes when a linearizable read started now may read the local store. */
+    public CompletableFuture<Void> readBarrier() {
+        return reads.await().orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public MvccStore store() {
+        return stateMachine.store();
+    }
+
+    public int memberId() {
+        return options.selfId();
+    }
+
+    /** A stable 64-bit id of the cluster, from its name (the Raft group id). */
+    public long clusterId() {
+        return group.getGroupId().getUuid().getMostSignificantBits() & Long.MAX_VALUE;
+    }
+
+    public List<RaftNodeOptions.Peer> peers() {
+        return options.peers();
+    }
+
+    public RaftMetrics metrics() {
+        return metrics;
+    }
+
+    public NodeStatus status() {
+        try {
+            RaftServer.Division d = server.getDivision(group.getGroupId());
+            DivisionInfo info = d.getInfo();
+            return new NodeStatus(options.selfId(), memberIdOf(info.getLeaderId()), info.getCurrentTerm(),
+                    d.getRaftLog().getLastCommittedIndex(), info.getLastAppliedIndex(), info.isLeader(),
+                    info.getCurrentRole().name());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        nudger.shutdownNow();
+        try {
+            client.close();
+        } catch (IOException e) {
+            log.warn("closing the raft client", e);
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing the raft server", e);
+        }
+        log.info("member {} stopped", options.selfId());
+    }
+}

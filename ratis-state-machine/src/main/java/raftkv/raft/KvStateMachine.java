@@ -224,6 +224,22 @@ public final class KvStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * A log entry that is not ours (configuration, leader no-op). On a replay after a restart it may lie below what
+     * the store already holds; Ratis' default would then move the applied index backwards and stop the server.
+     */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last != null && index <= last.getIndex()) {
+            return;
+        }
+        if (index > store.appliedIndex().index()) {
+            store.markApplied(term, index);
+        }
+        updateLastAppliedTermIndex(term, index);
+    }
+
     /** The read barrier: nothing to compute, Ratis calls it once the read index is applied here. */
     @Override
     public CompletableFuture<Message> query(Message request) {

@@ -39,6 +39,10 @@ public record StoreConfig(Path dir, int commitOps, Duration commitInterval, int 
         return new StoreConfig(dir, commitOps, interval, maxTxnOps, compactionBatch);
     }
 
+    public StoreConfig withMaxTxnOps(int ops) {
+        return new StoreConfig(dir, commitOps, commitInterval, ops, compactionBatch);
+    }
+
     public StoreConfig withCompactionBatch(int batch) {
         return new StoreConfig(dir, commitOps, commitInterval, maxTxnOps, batch);
     }

@@ -1,0 +1,98 @@
+package raftkv.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+
+/**
+ * One node's configuration file: which cluster it belongs to, which member it is, and how it runs. Loaded and
+ * validated by {@link ConfigLoader}; every section but {@code cluster} and {@code node} has defaults.
+ *
+ * <pre>
+ * cluster:
+ *   name: local
+ *   members:
+ *     - {id: 1, name: node-1, raft: 127.0.0.1:2380, client: 127.0.0.1:2379}
+ * node:
+ *   id: 1
+ *   dataDir: data/node-1
+ * raft: {electionTimeoutMs: 1000, snapshotThreshold: 10000, requestTimeoutMs: 10000}
+ * limits: {maxRequestBytes: 1572864, quotaBytes: 2147483648, maxTxnOps: 128}
+ * compaction: {mode: periodic, retention: 1h}
+ * </pre>
+ */
+public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Limits limits,
+                         CompactionSettings compaction) {
+
+    @JsonCreator
+    public NodeConfig(@JsonProperty("cluster") ClusterConfig cluster, @JsonProperty("node") Self node,
+                      @JsonProperty("raft") RaftSettings raft, @JsonProperty("limits") Limits limits,
+                      @JsonProperty("compaction") CompactionSettings compaction) {
+        this.cluster = cluster;
+        this.node = node;
+        this.raft = raft == null ? RaftSettings.DEFAULTS : raft;
+        this.limits = limits == null ? Limits.DEFAULTS : limits;
+        this.compaction = compaction == null ? CompactionSettings.DEFAULTS : compaction;
+    }
+
+    /** This node's own entry in the member list. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public Member self() {
+        return cluster.member(node.id());
+    }
+
+    /** Which member this file configures, and where it keeps its data. */
+    public record Self(@JsonProperty("id") int id, @JsonProperty("dataDir") String dataDir) {
+        public Path dataPath() {
+            return Path.of(dataDir);
+        }
+    }
+
+    /**
+     * Raft timing and snapshots. {@code electionTimeoutMs} is the minimum election timeout (the maximum is twice
+     * it); {@code snapshotThreshold} is the number of applied entries between snapshots; {@code logSegmentBytes}
+     * bounds a log segment, and only whole segments are purged behind a snapshot.
+     */
+    public record RaftSettings(@JsonProperty("electionTimeoutMs") Long electionTimeoutMs,
+                               @JsonProperty("snapshotThreshold") Long snapshotThreshold,
+                               @JsonProperty("requestTimeoutMs") Long requestTimeoutMs,
+                               @JsonProperty("logSegmentBytes") Long logSegmentBytes) {
+        public static final RaftSettings DEFAULTS = new RaftSettings(null, null, null, null);
+
+        public RaftSettings {
+            electionTimeoutMs = electionTimeoutMs == null ? 1000 : electionTimeoutMs;
+            snapshotThreshold = snapshotThreshold == null ? 10_000 : snapshotThreshold;
+            requestTimeoutMs = requestTimeoutMs == null ? 10_000 : requestTimeoutMs;
+            logSegmentBytes = logSegmentBytes == null ? 8L << 20 : logSegmentBytes;
+        }
+    }
+
+    /**
+     * Limits: the largest request body accepted (etcd: 1.5 MiB), the backend quota that raises the NOSPACE alarm
+     * (etcd: 2 GiB), and the most operations in one txn level (etcd: 128).
+     */
+    public record Limits(@JsonProperty("maxRequestBytes") Integer maxRequestBytes,
+                         @JsonProperty("quotaBytes") Long quotaBytes,
+                         @JsonProperty("maxTxnOps") Integer maxTxnOps) {
+        public static final Limits DEFAULTS = new Limits(null, null, null);
+
+        public Limits {
+            maxRequestBytes = maxRequestBytes == null ? 1_572_864 : maxRequestBytes;
+            quotaBytes = quotaBytes == null ? 2L << 30 : quotaBytes;
+            maxTxnOps = maxTxnOps == null ? 128 : maxTxnOps;
+        }
+    }
+
+    /**
+     * Automatic compaction, as etcd's {@code --auto-compaction-mode/-retention}: {@code none}, {@code periodic}
+     * with a duration ("1h", "30m", "90s"), or {@code revision} with a number of revisions to keep.
+     */
+    public record CompactionSettings(@JsonProperty("mode") String mode,
+                                     @JsonProperty("retention") String retention) {
+        public static final CompactionSettings DEFAULTS = new CompactionSettings(null, null);
+
+        public CompactionSettings {
+            mode = mode == null ? "none" : mode;
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package raftkv.server;
+
+import com.codahale.metrics.MetricRegistry;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.config.Member;
+import raftkv.config.NodeConfig;
+import raftkv.raft.NodeStatus;
+import raftkv.raft.RaftNode;
+import raftkv.raft.RaftNodeOptions;
+import raftkv.server.json.ResponseJson;
+import raftkv.storage.MvccStore;
+import raftkv.storage.StoreConfig;
+
+/**
+ * A running raftkv node as the API sees it: the Raft member and its store, the configuration, the metrics, and
+ * the work pool that keeps request processing off Netty's event loops.
+ */
+public final class Node implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    public static final String VERSION = "0.1.0";
+
+    private final NodeConfig config;
+    private final RaftNode raft;
+    private final MetricRegistry registry;
+    private final ServerMetrics metrics;
+    private final ExecutorService work;
+    // a cache; races only cost an extra measurement
+    private volatile long dbSize;
+    private volatile long dbSizeAt = System.nanoTime() - 1_000_000_000L;
+
+    private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
+        this.config = config;
+        this.raft = raft;
+        this.registry = registry;
+        this.metrics = new ServerMetrics(registry, this);
+        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.work = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "raftkv-api-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts the Raft member (and its store) described by {@code config}. */
+    public static Node start(NodeConfig config) {
+        MetricRegistry registry = new MetricRegistry();
+        return new Node(config, RaftNode.start(raftOptions(config), registry), registry);
+    }
+
+    static RaftNodeOptions raftOptions(NodeConfig c) {
+        List<RaftNodeOptions.Peer> peers = new ArrayList<>();
+        for (Member m : c.cluster().members()) {
+            peers.add(new RaftNodeOptions.Peer(m.id(), m.raft(), m.clientUrl()));
+        }
+        StoreConfig store = StoreConfig.defaults(c.node().dataPath().resolve("store"))
+                .withMaxTxnOps(c.limits().maxTxnOps());
+        NodeConfig.RaftSettings r = c.raft();
+        return new RaftNodeOptions(c.cluster().name(), c.node().id(), peers, c.node().dataPath().resolve("raft"),
+                store, Duration.ofMillis(r.electionTimeoutMs()), r.snapshotThreshold(),
+                (int) Math.max(1, Math.min(1024, r.snapshotThreshold() / 2)), Duration.ofMillis(r.requestTimeoutMs()),
+                1024, 4 << 20, 8, r.logSegmentBytes());
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public MvccStore store() {
+        return raft.store();
+    }
+
+    public ExecutorService work() {
+        return work;
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The response header: cluster, member, the given store revision and the current term. */
+    public ResponseJson.Header header(long revision) {
+        return new ResponseJson.Header(raft.clusterId(), raft.memberId(), revision, raft.status().term());
+    }
+
+    public NodeStatus status() {
+        return raft.status();
+    }
+
+    /** True while the store is larger than the quota: writes that add data are refused (etcd's NOSPACE alarm). */
+    public boolean noSpace() {
+        return dbSize() > config.limits().quotaBytes();
+    }
+
+    /** The store's size on disk, measured at most twice a second (it lists files). */
+    public long dbSize() {
+        long now = System.nanoTime();
+        if (now - dbSizeAt > 500_000_000L) {
+            dbSize = store().dbSize();
+            dbSizeAt = now;
+        }
+        return dbSize;
+    }
+
+    @Override
+    public void close() {
+        work.shutdown();
+        try {
+            work.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        raft.close();
+        log.info("node {} stopped", config.node().id());
+    }
+}

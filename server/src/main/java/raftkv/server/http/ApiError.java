@@ -1,0 +1,109 @@
+package raftkv.server.http;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import raftkv.server.json.Json;
+import raftkv.storage.ErrorCode;
+import raftkv.storage.StorageException;
+
+/**
+ * An error as the API reports it: a gRPC status code and an HTTP status, as etcd's gateway maps them, and etcd's
+ * message. {@link #of(Throwable)} is the one table from everything that can go wrong to what the client sees.
+ */
+public record ApiError(HttpResponseStatus status, int grpcCode, String message) {
+
+    static final int INVALID_ARGUMENT = 3;
+    static final int DEADLINE_EXCEEDED = 4;
+    static final int NOT_FOUND = 5;
+    static final int FAILED_PRECONDITION = 9;
+    static final int RESOURCE_EXHAUSTED = 8;
+    static final int OUT_OF_RANGE = 11;
+    static final int UNIMPLEMENTED = 12;
+    static final int INTERNAL = 13;
+    static final int UNAVAILABLE = 14;
+
+    public static ApiError badRequest(String message) {
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, INVALID_ARGUMENT, message);
+    }
+
+    public static ApiError notFound(String path) {
+        return new ApiError(HttpResponseStatus.NOT_FOUND, NOT_FOUND, "Not Found: no API at " + path);
+    }
+
+    public static ApiError methodNotAllowed(String method, String path, String allowed) {
+        return new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, UNIMPLEMENTED,
+                "Method Not Allowed: " + method + " " + path + " (use " + allowed + ")");
+    }
+
+    public static ApiError tooLarge(int limit) {
+        return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, INVALID_ARGUMENT,
+                "etcdserver: request is too large (the limit is " + limit + " bytes)");
+    }
+
+    public static ApiError noSpace() {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED,
+                "etcdserver: mvcc: database space exceeded");
+    }
+
+    public static ApiError unavailable(String why) {
+        return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, UNAVAILABLE, why);
+    }
+
+    /** Maps any failure of a request to what the client is told. */
+    public static ApiError of(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof ApiException a) {
+            return a.error();
+        }
+        if (t instanceof Json.BadRequest b) {
+            return badRequest(b.getMessage());
+        }
+        if (t instanceof StorageException s) {
+            return of(s.code(), s.getMessage());
+        }
+        if (t instanceof TimeoutException) {
+            return unavailable("etcdserver: request timed out");
+        }
+        if (t != null && t.getClass().getName().startsWith("org.apache.ratis.protocol.exceptions")) {
+            return unavailable("etcdserver: " + t.getClass().getSimpleName().replace("Exception", "")
+                    .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + ", try again");
+        }
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, INTERNAL, "etcdserver: internal error");
+    }
+
+    private static ApiError of(ErrorCode code, String message) {
+        return switch (code) {
+            case COMPACTED -> new ApiError(HttpResponseStatus.BAD_REQUEST, OUT_OF_RANGE,
+                    "etcdserver: mvcc: required revision has been compacted");
+            case FUTURE_REVISION -> new ApiError(HttpResponseStatus.BAD_REQUEST, OUT_OF_RANGE,
+                    "etcdserver: mvcc: required revision is a future revision");
+            case LEASE_NOT_FOUND -> new ApiError(HttpResponseStatus.NOT_FOUND, NOT_FOUND, message);
+            case LEASE_EXISTS -> new ApiError(HttpResponseStatus.BAD_REQUEST, FAILED_PRECONDITION, message);
+            case STORE_CLOSED -> unavailable("etcdserver: server stopped");
+            case TOO_MANY_OPS, DUPLICATE_KEY, EMPTY_KEY, KEY_NOT_FOUND, VALUE_PROVIDED, LEASE_PROVIDED, TOO_MANY_KEYS,
+                    INVALID_ARGUMENT, CORRUPT_SNAPSHOT -> badRequest(message);
+        };
+    }
+
+    public byte[] body() {
+        return Json.encode(new raftkv.server.json.ResponseJson.Error(message, grpcCode, message));
+    }
+
+    /** Carries an {@link ApiError} through futures. */
+    public static final class ApiException extends RuntimeException {
+        private final ApiError error;
+
+        public ApiException(ApiError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+
+        public ApiError error() {
+            return error;
+        }
+    }
+}

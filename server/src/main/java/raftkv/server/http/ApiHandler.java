@@ -1,0 +1,113 @@
+package raftkv.server.http;
+
+import com.codahale.metrics.Timer;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.server.Node;
+
+/**
+ * Routes each HTTP request to its endpoint. On the event loop it only copies the body and picks the route; the
+ * endpoint runs on the node's work pool, and its reply is written back whenever it completes. Every failure becomes
+ * a JSON error with etcd's code; a request never takes the connection or the node down with it.
+ */
+@ChannelHandler.Sharable
+final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+    private final Node node;
+    private final Map<String, Endpoint> post = new HashMap<>();
+    private final Map<String, Endpoint> get = new HashMap<>();
+
+    ApiHandler(Node node) {
+        this.node = node;
+        new KvApi(node).register(post);
+        new MaintenanceApi(node).register(post, get);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!req.decoderResult().isSuccess()) {
+            write(ctx, Reply.error(ApiError.badRequest("malformed HTTP request")), false);
+            return;
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        HttpMethod method = req.method();
+        Endpoint endpoint = (method.equals(HttpMethod.POST) ? post : method.equals(HttpMethod.GET) ? get : Map.<String,
+                Endpoint>of()).get(path);
+        if (endpoint == null) {
+            ApiError e = post.containsKey(path) ? ApiError.methodNotAllowed(method.name(), path, "POST")
+                    : get.containsKey(path) ? ApiError.methodNotAllowed(method.name(), path, "GET")
+                    : ApiError.notFound(path);
+            node.metrics().error();
+            write(ctx, Reply.error(e), keepAlive);
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        Timer.Context timer = node.metrics().endpoint(path.substring(1).replaceAll("[^a-z]+", "_")).time();
+        try {
+            node.work().execute(() -> run(ctx, endpoint, body, keepAlive, timer));
+        } catch (RejectedExecutionException e) {
+            write(ctx, Reply.error(ApiError.unavailable("etcdserver: server stopped")), false);
+        }
+    }
+
+    private void run(ChannelHandlerContext ctx, Endpoint endpoint, byte[] body, boolean keepAlive,
+                     Timer.Context timer) {
+        CompletableFuture<Reply> reply;
+        try {
+            reply = endpoint.handle(body);
+        } catch (Exception | Error e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((r, error) -> {
+            timer.stop();
+            if (error != null) {
+                ApiError e = ApiError.of(error);
+                if (e.grpcCode() == ApiError.INTERNAL) {
+                    log.error("request failed", error);
+                }
+                node.metrics().error();
+                r = Reply.error(e);
+            }
+            write(ctx, r, keepAlive);
+        });
+    }
+
+    static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
+                Unpooled.wrappedBuffer(r.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        HttpUtil.setContentLength(resp, r.body().length);
+        HttpUtil.setKeepAlive(resp, keepAlive);
+        var f = ctx.writeAndFlush(resp);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

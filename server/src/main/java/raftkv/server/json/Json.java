@@ -1,0 +1,128 @@
+package raftkv.server.json;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.io.IOException;
+
+/**
+ * The one JSON mapper of the API, configured as etcd's gateway behaves: int64 written as strings, zero values
+ * left out, unknown fields refused. Decoding errors become a {@link BadRequest} whose message names the field.
+ */
+public final class Json {
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // 1.5 is not a revision
+            .serializationInclusion(JsonInclude.Include.NON_DEFAULT)
+            .addModule(new SimpleModule("int64-as-string")
+                    .addSerializer(Long.class, ToStringSerializer.instance)
+                    .addSerializer(Long.TYPE, ToStringSerializer.instance))
+            .build();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build());
+    }
+
+    private Json() {
+    }
+
+    /** A request body that cannot be decoded; the message says which field and why. */
+    public static final class BadRequest extends Exception {
+        public BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    public static <T> T decode(byte[] body, Class<T> type) throws BadRequest {
+        if (body.length == 0) {
+            throw new BadRequest("request body is empty; expected a JSON object");
+        }
+        try {
+            T value = MAPPER.readValue(body, type);
+            if (value == null) {
+                throw new BadRequest("request body is null; expected a JSON object");
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw new BadRequest("unknown field \"" + field(e) + "\"");
+        } catch (InvalidFormatException e) {
+            throw new BadRequest("field \"" + field(e) + "\": " + describe(e.getValue(), e.getTargetType()));
+        } catch (MismatchedInputException e) {
+            throw new BadRequest("field \"" + field(e) + "\": wrong type, expected " + expected(e.getTargetType()));
+        } catch (JsonMappingException e) {
+            throw new BadRequest("field \"" + field(e) + "\": " + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new BadRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest("unreadable request body: " + e.getMessage());
+        }
+    }
+
+    public static byte[] encode(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static String describe(Object value, Class<?> target) {
+        if (target == byte[].class) {
+            return "not valid base64";
+        }
+        if (target != null && target.isEnum()) {
+            return "'" + value + "' is not one of " + java.util.Arrays.toString(target.getEnumConstants());
+        }
+        return "'" + value + "' is not " + expected(target);
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "a different type";
+        }
+        if (type == Long.class || type == long.class || type == Integer.class || type == int.class) {
+            return "an integer (number or string)";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == byte[].class) {
+            return "base64 text";
+        }
+        if (type.isEnum()) {
+            return "one of " + java.util.Arrays.toString(type.getEnumConstants());
+        }
+        if (java.util.List.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "an object";
+    }
+
+    private static String field(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? "(body)" : sb.toString();
+    }
+}

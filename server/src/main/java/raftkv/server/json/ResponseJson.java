@@ -1,0 +1,103 @@
+package raftkv.server.json;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * Response bodies as etcd's JSON gateway writes them: snake_case names for the KV API (camelCase where etcd's
+ * own protos use it, as in maintenance status), int64 as strings, zero values left out, bytes in base64.
+ */
+public final class ResponseJson {
+
+    private ResponseJson() {
+    }
+
+    public record Header(
+            @JsonProperty("cluster_id") long clusterId,
+            @JsonProperty("member_id") long memberId,
+            @JsonProperty("revision") long revision,
+            @JsonProperty("raft_term") long raftTerm) {
+    }
+
+    public record KeyValue(
+            @JsonProperty("key") byte[] key,
+            @JsonProperty("create_revision") long createRevision,
+            @JsonProperty("mod_revision") long modRevision,
+            @JsonProperty("version") long version,
+            @JsonProperty("value") byte[] value,
+            @JsonProperty("lease") long lease) {
+    }
+
+    public record Range(
+            @JsonProperty("header") Header header,
+            @JsonProperty("kvs") List<KeyValue> kvs,
+            @JsonProperty("more") boolean more,
+            @JsonProperty("count") long count) {
+    }
+
+    public record Put(
+            @JsonProperty("header") Header header,
+            @JsonProperty("prev_kv") KeyValue prevKv) {
+    }
+
+    public record DeleteRange(
+            @JsonProperty("header") Header header,
+            @JsonProperty("deleted") long deleted,
+            @JsonProperty("prev_kvs") List<KeyValue> prevKvs) {
+    }
+
+    public record Txn(
+            @JsonProperty("header") Header header,
+            @JsonProperty("succeeded") boolean succeeded,
+            @JsonProperty("responses") List<Op> responses) {
+    }
+
+    public record Op(
+            @JsonProperty("response_range") Range responseRange,
+            @JsonProperty("response_put") Put responsePut,
+            @JsonProperty("response_delete_range") DeleteRange responseDeleteRange,
+            @JsonProperty("response_txn") Txn responseTxn) {
+    }
+
+    public record Compaction(@JsonProperty("header") Header header) {
+    }
+
+    public record Status(
+            @JsonProperty("header") Header header,
+            @JsonProperty("version") String version,
+            @JsonProperty("dbSize") long dbSize,
+            @JsonProperty("leader") long leader,
+            @JsonProperty("raftIndex") long raftIndex,
+            @JsonProperty("raftTerm") long raftTerm,
+            @JsonProperty("raftAppliedIndex") long raftAppliedIndex,
+            @JsonProperty("errors") List<String> errors,
+            @JsonProperty("dbSizeInUse") long dbSizeInUse,
+            @JsonProperty("isLearner") boolean isLearner) {
+    }
+
+    public record Member(
+            @JsonProperty("ID") long id,
+            @JsonProperty("name") String name,
+            @JsonProperty("peerURLs") List<String> peerUrls,
+            @JsonProperty("clientURLs") List<String> clientUrls,
+            @JsonProperty("isLearner") boolean isLearner) {
+    }
+
+    public record MemberList(
+            @JsonProperty("header") Header header,
+            @JsonProperty("members") List<Member> members) {
+    }
+
+    public record Health(@JsonProperty("health") String health, @JsonProperty("reason") String reason) {
+    }
+
+    public record Version(@JsonProperty("etcdserver") String etcdServer,
+                          @JsonProperty("etcdcluster") String etcdCluster,
+                          @JsonProperty("raftkv") String raftkv) {
+    }
+
+    /** etcd's gateway error body: a gRPC status code and its message. */
+    public record Error(@JsonProperty("error") String error, @JsonProperty("code") int code,
+                        @JsonProperty("message") String message) {
+    }
+}

@@ -46,7 +46,9 @@ import raftkv.storage.request.TxnResponse;
  *   <li>{@code maintenance}: dumps and hashes (shared) against backend compaction, defragment and restore
  *       (exclusive). A stamped lock, because a snapshot may be released by another thread than took it.</li>
  *   <li>{@code commitLock}: held across each unit of writes that must commit together (a write txn, or all the
- *       requests of one applied Raft entry); the group committer takes it to commit between units.</li>
+ *       requests of one applied Raft entry), and around every other mutation of the backend (compaction's
+ *       deletions): a MapDB map operation is several record writes, and a commit landing in the middle of one
+ *       would make a crash leave a torn B-tree. The group committer takes it to commit between units.</li>
  *   <li>{@code lock}: guards the index, the lease table, the revisions and the backend reference; shared for
  *       reads, exclusive for writes. Fields marked "guarded by lock" are written only while commitLock is held
  *       too, so the committer may read them under commitLock alone.</li>

@@ -145,8 +145,16 @@ final class StoreCompaction {
                     last = k;
                     scanned++;
                 }
-                for (byte[] k : doomed) {
-                    s.backend.remove(k);
+                // A MapDB map operation is several record writes: a commit from another thread must not land in
+                // the middle of one, or a crash leaves a B-tree leaf pointing at a freed value (seen in
+                // CrashRecoveryTest). Every mutation of the backend therefore holds commitLock.
+                s.commitLock.lock();
+                try {
+                    for (byte[] k : doomed) {
+                        s.backend.remove(k);
+                    }
+                } finally {
+                    s.commitLock.unlock();
                 }
                 deleted += doomed.size();
                 cursor = it.hasNext() && last != null ? Arrays.copyOf(last, last.length + 1) : null;

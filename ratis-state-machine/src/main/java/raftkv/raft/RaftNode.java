@@ -65,6 +65,8 @@ public final class RaftNode implements Closeable {
     private final RaftMetrics metrics;
     private final PendingProposals pending;
     private final java.util.concurrent.ScheduledExecutorService nudger;
+    /** Threads that carry entries to the leader, one per entry in flight. */
+    private final java.util.concurrent.ExecutorService senders;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
 
@@ -92,8 +94,14 @@ public final class RaftNode implements Closeable {
         this.proposals = new ProposalBatcher(pending, this::submitEntry, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         RaftPeerId self = peerId(options.selfId());
-        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnly(Message.EMPTY, self)
+        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnlyUnordered(Message.EMPTY, self)
                 .thenApply(RaftNode::checkReply), metrics);
+        java.util.concurrent.atomic.AtomicInteger senderCount = new java.util.concurrent.atomic.AtomicInteger();
+        this.senders = java.util.concurrent.Executors.newFixedThreadPool(options.maxInFlight() + 1, r -> {
+            Thread t = new Thread(r, "raftkv-proposer-" + senderCount.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raftkv-follower-nudger");
             t.setDaemon(true);
@@ -165,10 +173,14 @@ public final class RaftNode implements Closeable {
                 Math.max(3000, o.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
         // An entry must fit the appender's buffer, and the write buffer must exceed that by 8 bytes.
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
+
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(o.logSegmentBytes()));
         RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
         GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("32MB"));
+        // Tuning hook for experiments: -Draftkv.ratis.<ratis key>=<value> overrides any Ratis server setting.
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raftkv.ratis."))
+                .forEach(k -> p.set(k.substring("raftkv.ratis.".length()), System.getProperty(k)));
         return p;
     }
 
@@ -180,9 +192,19 @@ public final class RaftNode implements Closeable {
         return p;
     }
 
+    /**
+     * Sends an entry to the leader, wherever it is. The blocking API on a few dedicated threads, not the async one:
+     * Ratis' async writes are ordered per client, so one request stuck on a dead leader holds up every later one
+     * (seen as 3 s stalls after failovers), and our entries need no order among themselves.
+     */
     private CompletableFuture<?> submitEntry(byte[] entry) {
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)))
-                .thenApply(RaftNode::checkReply);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return checkReply(client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, senders);
     }
 
     private static RaftClientReply checkReply(RaftClientReply reply) {
@@ -274,6 +296,7 @@ public final class RaftNode implements Closeable {
     @Override
     public void close() {
         nudger.shutdownNow();
+        senders.shutdownNow();
         try {
             client.close();
         } catch (IOException e) {

@@ -26,6 +26,7 @@ final class MaintenanceApi {
     void register(Map<String, Endpoint> post, Map<String, Endpoint> get) {
         post.put("/v3/maintenance/status", this::status);
         post.put("/v3/cluster/member/list", this::memberList);
+        post.put("/v3/maintenance/hash", this::hash);
         get.put("/health", body -> health());
         get.put("/version", body -> CompletableFuture.completedFuture(Reply.json(
                 new ResponseJson.Version("3.5.0", "3.5.0", Node.VERSION))));
@@ -44,6 +45,17 @@ final class MaintenanceApi {
         return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(
                 node.header(node.store().revision()), Node.VERSION, size, s.leaderId(), s.commitIndex(), s.term(),
                 s.appliedIndex(), errors, size, false)));
+    }
+
+    /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */
+    private CompletableFuture<Reply> hash(byte[] body) throws Json.BadRequest {
+        RequestJson.Hash h = body.length == 0 ? new RequestJson.Hash(null) : Json.decode(body, RequestJson.Hash.class);
+        long rev = h.revision() == null ? 0 : h.revision();
+        return node.raft().readBarrier().thenApplyAsync(v -> {
+            var kh = node.store().hash(rev);
+            return Reply.json(new ResponseJson.Hash(node.header(node.store().revision()), kh.hash(),
+                    kh.compactRevision(), kh.revision()));
+        }, node.work());
     }
 
     private CompletableFuture<Reply> memberList(byte[] body) throws Json.BadRequest {

@@ -79,6 +79,9 @@ public final class RequestJson {
             @JsonProperty("physical") Boolean physical) {
     }
 
+    public record Hash(@JsonProperty("revision") Long revision) {
+    }
+
     /** Bodies that carry nothing we read (status, member list); any field is still refused as unknown. */
     public record Empty() {
     }

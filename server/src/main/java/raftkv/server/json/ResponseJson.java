@@ -75,6 +75,14 @@ public final class ResponseJson {
             @JsonProperty("isLearner") boolean isLearner) {
     }
 
+    /** The KV hash at a revision (etcd's HashKV), to compare members. */
+    public record Hash(
+            @JsonProperty("header") Header header,
+            @JsonProperty("hash") long hash,
+            @JsonProperty("compact_revision") long compactRevision,
+            @JsonProperty("hash_revision") long hashRevision) {
+    }
+
     public record Member(
             @JsonProperty("ID") long id,
             @JsonProperty("name") String name,

@@ -1,0 +1,109 @@
+package raftkv.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/** A plain HTTP/JSON client of the API, as curl would use it: the tests check the wire, not a client library. */
+final class ApiClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** A response: HTTP status and parsed body. */
+    record Response(int status, JsonNode body) {
+        boolean ok() {
+            return status == 200;
+        }
+
+        long revision() {
+            return body.path("header").path("revision").asLong();
+        }
+    }
+
+    static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String text(JsonNode b64) {
+        return new String(Base64.getDecoder().decode(b64.asText()), StandardCharsets.UTF_8);
+    }
+
+    static ObjectNode obj() {
+        return JSON.createObjectNode();
+    }
+
+    Response post(String endpoint, String path, Object body) throws Exception {
+        String text = body instanceof String s ? s : JSON.writeValueAsString(body);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + path))
+                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(text)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+    }
+
+    Response put(String endpoint, String key, String value) throws Exception {
+        return post(endpoint, "/v3/kv/put", obj().put("key", b64(key)).put("value", b64(value)));
+    }
+
+    Response get(String endpoint, String key) throws Exception {
+        return post(endpoint, "/v3/kv/range", obj().put("key", b64(key)));
+    }
+
+    /** The value of {@code key} by a linearizable read, or null. */
+    String value(String endpoint, String key) throws Exception {
+        Response r = get(endpoint, key);
+        if (!r.ok()) {
+            throw new IllegalStateException("range failed: " + r);
+        }
+        JsonNode kvs = r.body().path("kvs");
+        return kvs.isEmpty() ? null : text(kvs.get(0).path("value"));
+    }
+
+    boolean healthy(String endpoint) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/health"))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    JsonNode status(String endpoint) {
+        try {
+            Response r = post(endpoint, "/v3/maintenance/status", "{}");
+            return r.ok() ? r.body() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The KV hash at {@code revision} on one member. */
+    long hash(String endpoint, long revision) throws Exception {
+        Response r = post(endpoint, "/v3/maintenance/hash", obj().put("revision", revision));
+        if (!r.ok()) {
+            throw new IllegalStateException("hash failed on " + endpoint + ": " + r);
+        }
+        return r.body().path("hash").asLong();
+    }
+
+    /** A metric's value from {@code /metrics}. */
+    double metric(String endpoint, String name) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no metric " + name);
+    }
+}

@@ -1,0 +1,204 @@
+package raftkv.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import raftkv.config.LocalCluster;
+import raftkv.config.NodeConfig;
+
+/**
+ * A real cluster for a test: one JVM per node on free loopback ports (never the defaults, so a local cluster may
+ * run beside), each with its own data directory and log file under the test's directory. Nodes can be killed with
+ * SIGKILL, stopped, wiped and restarted.
+ */
+final class TestCluster implements AutoCloseable {
+
+    /** Raft settings for tests: quick elections; snapshots and log segments as the test needs. */
+    record Settings(long electionTimeoutMs, long snapshotThreshold, long logSegmentBytes) {
+        static final Settings DEFAULT = new Settings(500, 10_000, 1L << 20);
+    }
+
+    private final Path dir;
+    private final List<NodeProcess> nodes = new ArrayList<>();
+    final ApiClient api = new ApiClient();
+
+    private TestCluster(Path dir) {
+        this.dir = dir;
+    }
+
+    static TestCluster start(int n, Path dir, Settings settings) throws IOException {
+        TestCluster c = new TestCluster(dir);
+        int[] client = new int[n];
+        int[] raft = new int[n];
+        for (int i = 0; i < n; i++) {
+            client[i] = freePort();
+            raft[i] = freePort();
+        }
+        List<NodeConfig> configs = LocalCluster.generate("it-" + dir.getFileName(), n, dir.resolve("data"), client,
+                raft, new NodeConfig.RaftSettings(settings.electionTimeoutMs(), settings.snapshotThreshold(), 10_000L,
+                        settings.logSegmentBytes()), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+        List<Path> files = LocalCluster.write(configs, dir.resolve("config"));
+        for (int i = 0; i < n; i++) {
+            c.nodes.add(new NodeProcess(i + 1, files.get(i), dir.resolve("data").resolve("node-" + (i + 1)),
+                    dir.resolve("node-" + (i + 1) + ".log"), "http://127.0.0.1:" + client[i]));
+        }
+        for (NodeProcess p : c.nodes) {
+            p.start();
+        }
+        c.awaitHealthy();
+        return c;
+    }
+
+    NodeProcess node(int id) {
+        return nodes.get(id - 1);
+    }
+
+    List<NodeProcess> nodes() {
+        return nodes;
+    }
+
+    List<NodeProcess> live() {
+        return nodes.stream().filter(NodeProcess::isAlive).toList();
+    }
+
+    /** Waits until every live node is healthy (knows a leader and serves linearizable reads). */
+    void awaitHealthy() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> live().stream().allMatch(p -> api.healthy(p.endpoint())));
+    }
+
+    /** The id of the leader, as the live nodes agree on it. */
+    int leader() {
+        int[] leader = {0};
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (NodeProcess p : live()) {
+                var s = api.status(p.endpoint());
+                if (s != null && s.path("leader").asInt() != 0 && live().stream()
+                        .anyMatch(q -> q.id() == s.path("leader").asInt())) {
+                    leader[0] = s.path("leader").asInt();
+                    return true;
+                }
+            }
+            return false;
+        });
+        return leader[0];
+    }
+
+    /** Kills every node and keeps their logs in {@code target/it-logs/<test dir>/}: the test dir is deleted. */
+    @Override
+    public void close() {
+        Path keep = Path.of("target", "it-logs", dir.getFileName().toString());
+        for (NodeProcess p : nodes) {
+            p.kill();
+            try {
+                Files.createDirectories(keep);
+                if (Files.exists(p.log())) {
+                    Files.copy(p.log(), keep.resolve(p.log().getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                System.err.println("could not keep " + p.log() + ": " + e);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** One node's process. */
+    static final class NodeProcess {
+        private final int id;
+        private final Path config;
+        private final Path dataDir;
+        private final Path log;
+        private final String endpoint;
+        private Process process;
+
+        NodeProcess(int id, Path config, Path dataDir, Path log, String endpoint) {
+            this.id = id;
+            this.config = config;
+            this.dataDir = dataDir;
+            this.log = log;
+            this.endpoint = endpoint;
+        }
+
+        int id() {
+            return id;
+        }
+
+        String endpoint() {
+            return endpoint;
+        }
+
+        Path log() {
+            return log;
+        }
+
+        boolean isAlive() {
+            return process != null && process.isAlive();
+        }
+
+        void start() throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // The node's own logging (INFO to its log), not this module's logback-test.xml on the shared classpath.
+            process = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml",
+                    "-cp",
+                    System.getProperty("java.class.path"), "raftkv.server.RaftKvServer", "--config", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+        }
+
+        /** SIGKILL: no shutdown hook, nothing flushed. */
+        void kill() {
+            if (process != null) {
+                process.destroyForcibly();
+                waitFor();
+            }
+        }
+
+        /** SIGTERM: a clean shutdown. */
+        void stop() {
+            if (process != null) {
+                process.destroy();
+                waitFor();
+            }
+        }
+
+        void wipe() throws IOException {
+            if (isAlive()) {
+                throw new IllegalStateException("wipe a running node");
+            }
+            if (Files.exists(dataDir)) {
+                try (Stream<Path> walk = Files.walk(dataDir)) {
+                    walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+
+        String logText() throws IOException {
+            return Files.exists(log) ? Files.readString(log) : "";
+        }
+
+        private void waitFor() {
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

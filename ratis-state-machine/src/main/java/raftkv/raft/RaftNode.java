@@ -75,6 +75,7 @@ public final class RaftNode implements Closeable {
         this.metrics = new RaftMetrics(registry);
         this.group = groupOf(options);
         this.pending = new PendingProposals();
+        registry.register("raftkv_raft_proposals_pending", (com.codahale.metrics.Gauge<Integer>) pending::size);
         this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.snapshotThreshold());
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(options.selfId()))

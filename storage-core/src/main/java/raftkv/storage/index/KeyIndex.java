@@ -159,18 +159,13 @@ final class KeyIndex {
      * {@code atMain} that must stay in the backend to {@code keep}.
      */
     void compact(long atMain, LongConsumer keep) {
-        int last = generationCountInternal() - 1;
-        int genIdx = 0;
-        // Skip generations that ended (tombstone) at or before atMain; stop at the current generation.
-        while (genIdx < last && Revision.mainOf(generation(genIdx).last()) <= atMain) {
-            genIdx++;
-        }
+        int genIdx = firstGenerationAliveAfter(atMain);
         Generation g = generation(genIdx);
         if (!g.isEmpty()) {
             int n = g.latestAtOrBelow(atMain);
             if (n >= 0) {
                 g.dropBefore(n);
-                if (g.size == 1 && genIdx != last) {
+                if (g.size == 1 && genIdx != generationCountInternal() - 1) {
                     // Only the tombstone is left of a generation that has ended: nothing reads it any more.
                     genIdx++;
                 } else {
@@ -183,18 +178,24 @@ final class KeyIndex {
 
     /** Reports what {@link #compact} would keep, without changing anything. */
     void keep(long atMain, LongConsumer keep) {
+        int genIdx = firstGenerationAliveAfter(atMain);
+        Generation g = generation(genIdx);
+        if (!g.isEmpty()) {
+            int n = g.latestAtOrBelow(atMain);
+            if (n >= 0 && !(n == g.size - 1 && genIdx != generationCountInternal() - 1)) {
+                keep.accept(g.revs[n]);
+            }
+        }
+    }
+
+    /** The first generation that had not ended (by a tombstone) at {@code atMain}; at most the current one. */
+    private int firstGenerationAliveAfter(long atMain) {
         int last = generationCountInternal() - 1;
         int genIdx = 0;
         while (genIdx < last && Revision.mainOf(generation(genIdx).last()) <= atMain) {
             genIdx++;
         }
-        Generation g = generation(genIdx);
-        if (!g.isEmpty()) {
-            int n = g.latestAtOrBelow(atMain);
-            if (n >= 0 && !(n == g.size - 1 && genIdx != last)) {
-                keep.accept(g.revs[n]);
-            }
-        }
+        return genIdx;
     }
 
     /**

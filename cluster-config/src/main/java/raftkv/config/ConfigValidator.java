@@ -46,6 +46,7 @@ final class ConfigValidator {
         positive(problems, "raft.snapshotThreshold", r.snapshotThreshold(), 1);
         positive(problems, "raft.requestTimeoutMs", r.requestTimeoutMs(), 100);
         positive(problems, "raft.logSegmentBytes", r.logSegmentBytes(), 4096);
+        positive(problems, "raft.watchProgressMs", r.watchProgressMs(), 100);
         NodeConfig.Limits l = c.limits();
         positive(problems, "limits.maxRequestBytes", l.maxRequestBytes(), 1024);
         positive(problems, "limits.quotaBytes", l.quotaBytes(), 1 << 20);

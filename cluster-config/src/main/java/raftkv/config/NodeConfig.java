@@ -51,19 +51,22 @@ public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Li
     /**
      * Raft timing and snapshots. {@code electionTimeoutMs} is the minimum election timeout (the maximum is twice
      * it); {@code snapshotThreshold} is the number of applied entries between snapshots; {@code logSegmentBytes}
-     * bounds a log segment, and only whole segments are purged behind a snapshot.
+     * bounds a log segment, and only whole segments are purged behind a snapshot; {@code watchProgressMs} is how
+     * often watchers that asked for progress notifications get one (etcd: 10 minutes).
      */
     public record RaftSettings(@JsonProperty("electionTimeoutMs") Long electionTimeoutMs,
                                @JsonProperty("snapshotThreshold") Long snapshotThreshold,
                                @JsonProperty("requestTimeoutMs") Long requestTimeoutMs,
-                               @JsonProperty("logSegmentBytes") Long logSegmentBytes) {
-        public static final RaftSettings DEFAULTS = new RaftSettings(null, null, null, null);
+                               @JsonProperty("logSegmentBytes") Long logSegmentBytes,
+                               @JsonProperty("watchProgressMs") Long watchProgressMs) {
+        public static final RaftSettings DEFAULTS = new RaftSettings(null, null, null, null, null);
 
         public RaftSettings {
             electionTimeoutMs = electionTimeoutMs == null ? 1000 : electionTimeoutMs;
             snapshotThreshold = snapshotThreshold == null ? 10_000 : snapshotThreshold;
             requestTimeoutMs = requestTimeoutMs == null ? 10_000 : requestTimeoutMs;
             logSegmentBytes = logSegmentBytes == null ? 8L << 20 : logSegmentBytes;
+            watchProgressMs = watchProgressMs == null ? 600_000 : watchProgressMs;
         }
     }
 

@@ -45,7 +45,7 @@ final class TestCluster implements AutoCloseable {
         }
         List<NodeConfig> configs = LocalCluster.generate("it-" + dir.getFileName(), n, dir.resolve("data"), client,
                 raft, new NodeConfig.RaftSettings(settings.electionTimeoutMs(), settings.snapshotThreshold(), 10_000L,
-                        settings.logSegmentBytes()), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+                        settings.logSegmentBytes(), 1_000L), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
         List<Path> files = LocalCluster.write(configs, dir.resolve("config"));
         for (int i = 0; i < n; i++) {
             c.nodes.add(new NodeProcess(i + 1, files.get(i), dir.resolve("data").resolve("node-" + (i + 1)),

@@ -3,7 +3,8 @@ package raftkv.raft;
 import raftkv.storage.request.RequestOp;
 
 /** What one client request asks the replicated state machine to do; every member applies it identically. */
-public sealed interface Command permits Command.Kv, Command.Compact {
+public sealed interface Command permits Command.Kv, Command.Compact, Command.LeaseGrant, Command.LeaseRevoke,
+        Command.Alarm {
 
     /** A key-value request: put, delete range or txn (reads never go through the log). */
     record Kv(RequestOp op) implements Command {
@@ -11,5 +12,17 @@ public sealed interface Command permits Command.Kv, Command.Compact {
 
     /** Compact history at {@code revision}. */
     record Compact(long revision) implements Command {
+    }
+
+    /** Grant a lease; the proposer chose the id, so every member grants the same one. */
+    record LeaseGrant(long id, long ttlSeconds) implements Command {
+    }
+
+    /** Revoke a lease and delete its keys (asked by a client, or by the leader when it expired). */
+    record LeaseRevoke(long id) implements Command {
+    }
+
+    /** Raise or clear an alarm of a member (NOSPACE), cluster-wide. */
+    record Alarm(int memberId, String alarm, boolean activate) implements Command {
     }
 }

@@ -34,6 +34,9 @@ public final class EntryCodec {
     private static final int TXN = 3;
     private static final int RANGE = 4;
     private static final int COMPACT = 5;
+    private static final int LEASE_GRANT = 6;
+    private static final int LEASE_REVOKE = 7;
+    private static final int ALARM = 8;
 
     private static final int MAX_DEPTH = 64;
 
@@ -103,19 +106,44 @@ public final class EntryCodec {
     private static void writeCommand(Writer w, Command c) {
         if (c instanceof Command.Kv kv) {
             writeOp(w, kv.op());
-        } else {
+        } else if (c instanceof Command.Compact compact) {
             w.out.write(COMPACT);
-            w.var(((Command.Compact) c).revision());
+            w.var(compact.revision());
+        } else if (c instanceof Command.LeaseGrant g) {
+            w.out.write(LEASE_GRANT);
+            w.zigzag(g.id());
+            w.zigzag(g.ttlSeconds());
+        } else if (c instanceof Command.LeaseRevoke rv) {
+            w.out.write(LEASE_REVOKE);
+            w.zigzag(rv.id());
+        } else {
+            Command.Alarm a = (Command.Alarm) c;
+            w.out.write(ALARM);
+            w.var(a.memberId());
+            w.bytes(a.alarm().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            w.out.write(a.activate() ? 1 : 0);
         }
     }
 
     private static Command readCommand(Reader r) {
         int tag = r.peek();
-        if (tag == COMPACT) {
-            r.u8();
-            return new Command.Compact(r.var());
+        switch (tag) {
+            case COMPACT:
+                r.u8();
+                return new Command.Compact(r.var());
+            case LEASE_GRANT:
+                r.u8();
+                return new Command.LeaseGrant(r.zigzag(), r.zigzag());
+            case LEASE_REVOKE:
+                r.u8();
+                return new Command.LeaseRevoke(r.zigzag());
+            case ALARM:
+                r.u8();
+                return new Command.Alarm((int) r.var(), new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8),
+                        r.u8() == 1);
+            default:
+                return new Command.Kv(readOp(r, 0));
         }
-        return new Command.Kv(readOp(r, 0));
     }
 
     private static void writeOp(Writer w, RequestOp op) {

@@ -62,13 +62,26 @@ public final class KvStateMachine extends BaseStateMachine {
     private volatile MvccStore store;
     private Snapshotter snapshotter;
     private volatile Consumer<RaftPeerId> leaderListener = id -> { };
+    /**
+     * The cluster's alarms ("member:NOSPACE"), replicated through the log. Not persisted: a member over its quota
+     * raises its alarm again after a restart. Written on the apply thread, read anywhere.
+     */
+    private final java.util.Set<String> alarms = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private final raftkv.raft.watch.WatchHub watches;
 
     public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics,
-                          long snapshotThreshold) {
+                          long snapshotThreshold, java.time.Duration watchProgressInterval) {
         this.storeConfig = storeConfig;
         this.pending = pending;
         this.metrics = metrics;
         this.snapshotThreshold = snapshotThreshold;
+        this.watches = new raftkv.raft.watch.WatchHub(this::store, watchProgressInterval);
+    }
+
+    /** The watch hub, fed by this member's applies: watchers on any member see the same events. */
+    public raftkv.raft.watch.WatchHub watches() {
+        return watches;
     }
 
     /** The store; null until the state machine is initialized. */
@@ -100,6 +113,9 @@ public final class KvStateMachine extends BaseStateMachine {
         if (applied.index() > 0) {
             updateLastAppliedTermIndex(applied.term(), applied.index());
         }
+        store.onChanges(watches::publish);
+        store.onReplaced(watches::resyncAll);
+        watches.start();
         log.info("state machine ready: store at applied index {} (term {}), revision {}", applied.index(),
                 applied.term(), store.revision());
     }
@@ -202,6 +218,21 @@ public final class KvStateMachine extends BaseStateMachine {
                 store.compact(c.revision());
                 return new CommandResult(store.revision(), null);
             }
+            if (command instanceof Command.LeaseGrant g) {
+                store.grant(g.id(), g.ttlSeconds());
+                return new CommandResult(store.revision(), null);
+            }
+            if (command instanceof Command.LeaseRevoke rv) {
+                return new CommandResult(store.revoke(rv.id()), null);
+            }
+            if (command instanceof Command.Alarm a) {
+                String key = a.memberId() + ":" + a.alarm();
+                boolean changed = a.activate() ? alarms.add(key) : alarms.remove(key);
+                if (changed) {
+                    log.warn("alarm {} of member {} {}", a.alarm(), a.memberId(), a.activate() ? "raised" : "cleared");
+                }
+                return new CommandResult(store.revision(), null);
+            }
             Command.Kv kv = (Command.Kv) command;
             ResponseOp r;
             if (kv.op() instanceof PutRequest p) {
@@ -240,10 +271,52 @@ public final class KvStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(term, index);
     }
 
-    /** The read barrier: nothing to compute, Ratis calls it once the read index is applied here. */
+    /**
+     * Read-only queries, run by Ratis once the read index is applied here: the read barrier (nothing to compute),
+     * and the lease questions, which only the leader answers because only it runs the lease clocks.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        Query q;
+        try {
+            q = Query.decode(request.getContent().toByteArray());
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (q instanceof Query.Barrier) {
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        if (!isLeader()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not the leader: lease clocks run there"));
+        }
+        long now = System.currentTimeMillis();
+        Query.LeaseState state;
+        if (q instanceof Query.LeaseRenew r) {
+            raftkv.storage.lease.Lease l = store.lease(r.id());
+            long ttl = l == null || l.expiryMillis() < now ? -1 : store.renewLease(r.id(), now);
+            state = new Query.LeaseState(r.id(), ttl, l == null ? 0 : l.ttlSeconds(), List.of());
+        } else {
+            Query.LeaseTimeToLive t = (Query.LeaseTimeToLive) q;
+            raftkv.storage.lease.Lease l = store.lease(t.id());
+            state = l == null ? new Query.LeaseState(t.id(), -1, 0, List.of())
+                    : new Query.LeaseState(t.id(), l.remainingSeconds(now), l.ttlSeconds(),
+                    t.keys() ? l.keys() : List.of());
+        }
+        return CompletableFuture.completedFuture(Message.valueOf(
+                org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(Query.encode(state))));
+    }
+
+    boolean isLeader() {
+        try {
+            return getServer().get().getDivision(getGroupId()).getInfo().isLeader();
+        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
+            return false;
+        }
+    }
+
+    /** The alarms raised in the cluster, as "member:ALARM". */
+    public java.util.Set<String> alarms() {
+        return java.util.Set.copyOf(alarms);
     }
 
     @Override
@@ -270,6 +343,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
     @Override
     public void close() throws IOException {
+        watches.close();
         if (snapshotter != null) {
             snapshotter.close();
         }

@@ -67,6 +67,7 @@ public final class RaftNode implements Closeable {
     private final java.util.concurrent.ScheduledExecutorService nudger;
     /** Threads that carry entries to the leader, one per entry in flight. */
     private final java.util.concurrent.ExecutorService senders;
+    private final LeaseKeeper leaseKeeper;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
 
@@ -76,7 +77,14 @@ public final class RaftNode implements Closeable {
         this.group = groupOf(options);
         this.pending = new PendingProposals();
         registry.register("raftkv_raft_proposals_pending", (com.codahale.metrics.Gauge<Integer>) pending::size);
-        this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.snapshotThreshold());
+        this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.snapshotThreshold(),
+                options.watchProgressInterval());
+        registry.register("raftkv_watch_watchers", (com.codahale.metrics.Gauge<Integer>) () ->
+                stateMachine.watches().watchers());
+        registry.register("raftkv_watch_events_sent_total", (com.codahale.metrics.Gauge<Long>) () ->
+                stateMachine.watches().eventsSent());
+        registry.register("raftkv_watch_slow_cancels_total", (com.codahale.metrics.Gauge<Long>) () ->
+                stateMachine.watches().slowCancels());
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(options.selfId()))
                 .setGroup(group)
@@ -103,6 +111,8 @@ public final class RaftNode implements Closeable {
             t.setDaemon(true);
             return t;
         });
+        this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
+                id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raftkv-follower-nudger");
             t.setDaemon(true);
@@ -117,6 +127,7 @@ public final class RaftNode implements Closeable {
             node.server.start();
             long every = Math.max(500, 2 * options.electionTimeout().toMillis());
             node.nudger.scheduleWithFixedDelay(node::nudgeLaggingFollowers, every, every, TimeUnit.MILLISECONDS);
+            node.leaseKeeper.start();
             log.info("member {} of cluster '{}' started: raft {}, group {}", options.selfId(),
                     options.clusterName(), options.self().raftAddress(), node.group.getGroupId());
             return node;
@@ -256,6 +267,22 @@ public final class RaftNode implements Closeable {
         return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Asks the leader's lease clock: renew (keepalive) or time-to-live. */
+    public CompletableFuture<Query.LeaseState> leaseQuery(Query q) {
+        return client.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))))
+                .thenApply(reply -> Query.decodeState(checkReply(reply).getMessage().getContent().toByteArray()))
+                .orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public raftkv.raft.watch.WatchHub watches() {
+        return stateMachine.watches();
+    }
+
+    /** The cluster's alarms, as "member:ALARM". */
+    public java.util.Set<String> alarms() {
+        return stateMachine.alarms();
+    }
+
     /** Completes when a linearizable read started now may read the local store. */
     public CompletableFuture<Void> readBarrier() {
         return reads.await().orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -296,6 +323,7 @@ public final class RaftNode implements Closeable {
 
     @Override
     public void close() {
+        leaseKeeper.close();
         nudger.shutdownNow();
         senders.shutdownNow();
         try {

@@ -17,11 +17,12 @@ import raftkv.storage.StoreConfig;
  * @param purgeGap          log entries purged at a time behind a snapshot
  * @param requestTimeout    how long a proposal may take end to end
  * @param logSegmentBytes   size of a Raft log segment; only whole closed segments are purged
+ * @param watchProgressInterval how often watchers that asked for it are told the current revision
  */
 public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store,
                               Duration electionTimeout, long snapshotThreshold, int purgeGap,
                               Duration requestTimeout, int maxBatchCount, int maxBatchBytes, int maxInFlight,
-                              long logSegmentBytes) {
+                              long logSegmentBytes, Duration watchProgressInterval) {
 
     /** A member: its id, Raft address ({@code host:port}) and client URL. */
     public record Peer(int id, String raftAddress, String clientUrl) {

@@ -68,8 +68,13 @@ class EntryCodecTest {
     private LogEntry entry() {
         List<Proposal> ps = new ArrayList<>();
         for (int i = rnd.nextInt(20); i >= 0; i--) {
-            Command c = rnd.nextInt(10) == 0 ? new Command.Compact(rnd.nextInt(1_000_000))
-                    : new Command.Kv(rnd.nextBoolean() ? op(3) : op(0));
+            Command c = switch (rnd.nextInt(14)) {
+                case 0 -> new Command.Compact(rnd.nextInt(1_000_000));
+                case 1 -> new Command.LeaseGrant(anyLong(), anyLong());
+                case 2 -> new Command.LeaseRevoke(anyLong());
+                case 3 -> new Command.Alarm(rnd.nextInt(100), "NOSPACE", rnd.nextBoolean());
+                default -> new Command.Kv(rnd.nextBoolean() ? op(3) : op(0));
+            };
             ps.add(new Proposal(rnd.nextLong() >>> 1, c));
         }
         return new LogEntry(rnd.nextLong(), ps);

@@ -43,7 +43,7 @@ class QuotaTest {
         int client = freePort();
         // A fresh MapDB file is already 2 MiB: a 1 MiB quota is exceeded from the start.
         List<NodeConfig> configs = LocalCluster.generate("quota", 1, dir, new int[] {client},
-                new int[] {freePort()}, new NodeConfig.RaftSettings(200L, null, null, null),
+                new int[] {freePort()}, new NodeConfig.RaftSettings(200L, null, null, null, null),
                 new NodeConfig.Limits(null, 1L << 20, null), NodeConfig.CompactionSettings.DEFAULTS);
         try (Node node = Node.start(configs.get(0));
              HttpApiServer api = HttpApiServer.start(node, new InetSocketAddress("127.0.0.1", client))) {

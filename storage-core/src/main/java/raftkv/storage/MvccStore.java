@@ -84,6 +84,10 @@ public final class MvccStore implements Closeable {
     private long lastCommitNanos = System.nanoTime();
     private final StoreStats stats = new StoreStats();
 
+    /** Told of every write txn's changes as it ends, on the writing thread: it must only hand them off. */
+    private volatile java.util.function.Consumer<List<KeyValue>> changeListener = changes -> { };
+    /** Told when the whole state was replaced (restore), after the swap. */
+    private volatile Runnable replacedListener = () -> { };
     private final RequestApplier applier;
     private final StoreCompaction compaction;
     private final ScheduledExecutorService committer;
@@ -188,6 +192,9 @@ public final class MvccStore implements Closeable {
         } finally {
             lock.writeLock().unlock();
         }
+        if (!txn.changes().isEmpty()) {
+            changeListener.accept(txn.changes());
+        }
         try {
             maybeCommit();
         } finally {
@@ -246,6 +253,38 @@ public final class MvccStore implements Closeable {
             } finally {
                 commitLock.unlock();
             }
+        }
+    }
+
+    /**
+     * Registers the one listener of changes (the watch hub): it is called with each write txn's changes (puts, and
+     * deletes as tombstones, all of one revision) right after the txn ends, on the writing thread.
+     */
+    public void onChanges(java.util.function.Consumer<List<KeyValue>> listener) {
+        this.changeListener = listener;
+    }
+
+    /** Registers the one listener told when a restore replaced the whole state. */
+    public void onReplaced(Runnable listener) {
+        this.replacedListener = listener;
+    }
+
+    void fireReplaced() {
+        replacedListener.run();
+    }
+
+    /**
+     * Forgets which Raft entry the state came from: for a snapshot restored into the first member of a new cluster,
+     * whose log starts again at index 0.
+     */
+    public void resetAppliedIndex() {
+        commitLock.lock();
+        try {
+            applied = AppliedIndex.NONE;
+            dirty = true;
+            commitNow();
+        } finally {
+            commitLock.unlock();
         }
     }
 
@@ -383,6 +422,16 @@ public final class MvccStore implements Closeable {
         lock.readLock().lock();
         try {
             leases.promote(nowMillis);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Starts the clock of leases granted since the last promote, with their full TTL. */
+    public void startLeaseClocks(long nowMillis) {
+        lock.readLock().lock();
+        try {
+            leases.startUnstarted(nowMillis);
         } finally {
             lock.readLock().unlock();
         }

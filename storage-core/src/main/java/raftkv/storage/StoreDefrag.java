@@ -104,6 +104,7 @@ final class StoreDefrag {
             s.commitLock.unlock();
             s.maintenance.unlockWrite(stamp);
         }
+        s.fireReplaced();
     }
 
     private static void swapLocked(MvccStore s, DataDirectory dir, Path next, Backend fresh,

@@ -40,6 +40,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ApiHandler(Node node) {
         this.node = node;
         new KvApi(node).register(post);
+        new LeaseApi(node).register(post);
         new MaintenanceApi(node).register(post, get);
     }
 

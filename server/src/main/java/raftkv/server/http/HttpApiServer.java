@@ -55,7 +55,8 @@ public final class HttpApiServer implements AutoCloseable {
                                 })
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerKeepAliveHandler())
-                                .addLast(new HttpObjectAggregator(maxBody) {
+                                .addLast("watch-switch", new WatchSwitch(node))
+                                .addLast("aggregator", new HttpObjectAggregator(maxBody) {
                                     @Override
                                     protected void handleOversizedMessage(ChannelHandlerContext ctx,
                                                                           HttpMessage oversized) {
@@ -63,7 +64,7 @@ public final class HttpApiServer implements AutoCloseable {
                                         ApiHandler.write(ctx, Reply.error(ApiError.tooLarge(maxBody)), false);
                                     }
                                 })
-                                .addLast(router);
+                                .addLast("router", router);
                     }
                 });
         this.channel = b.bind(address).sync().channel();

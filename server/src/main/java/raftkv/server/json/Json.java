@@ -55,20 +55,59 @@ public final class Json {
                 throw new BadRequest("request body is null; expected a JSON object");
             }
             return value;
-        } catch (UnrecognizedPropertyException e) {
-            throw new BadRequest("unknown field \"" + field(e) + "\"");
-        } catch (InvalidFormatException e) {
-            throw new BadRequest("field \"" + field(e) + "\": " + describe(e.getValue(), e.getTargetType()));
-        } catch (MismatchedInputException e) {
-            throw new BadRequest("field \"" + field(e) + "\": wrong type, expected " + expected(e.getTargetType()));
-        } catch (JsonMappingException e) {
-            throw new BadRequest("field \"" + field(e) + "\": " + e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw new BadRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new BadRequest("unreadable request body: " + e.getMessage());
+            throw badRequest(e);
         }
+    }
+
+    /** The client's mistake, in words that name the field. */
+    private static BadRequest badRequest(IOException error) {
+        if (error instanceof UnrecognizedPropertyException e) {
+            return new BadRequest("unknown field \"" + field(e) + "\"");
+        } else if (error instanceof InvalidFormatException e) {
+            return new BadRequest("field \"" + field(e) + "\": " + describe(e.getValue(), e.getTargetType()));
+        } else if (error instanceof MismatchedInputException e) {
+            return new BadRequest("field \"" + field(e) + "\": wrong type, expected " + expected(e.getTargetType()));
+        } else if (error instanceof JsonMappingException e) {
+            return new BadRequest("field \"" + field(e) + "\": " + e.getOriginalMessage());
+        } else if (error instanceof JsonProcessingException e) {
+            return new BadRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        }
+        return new BadRequest("unreadable request body: " + error.getMessage());
+    }
+
+    /** Decodes one object already parsed into tokens (a message of a stream). */
+    public static <T> T decode(com.fasterxml.jackson.databind.util.TokenBuffer tokens, Class<T> type)
+            throws BadRequest {
+        try (com.fasterxml.jackson.core.JsonParser p = tokens.asParser(MAPPER)) {
+            return MAPPER.readValue(p, type);
+        } catch (IOException e) {
+            throw badRequest(e);
+        }
+    }
+
+    /** Decodes a body of one or more JSON objects, one after the other (a stream, as keepalive sends them). */
+    public static <T> java.util.List<T> decodeAll(byte[] body, Class<T> type) throws BadRequest {
+        java.util.List<T> out = new java.util.ArrayList<>();
+        try (com.fasterxml.jackson.databind.MappingIterator<T> it = MAPPER.readerFor(type)
+                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValues(body)) {
+            while (it.hasNextValue()) {
+                out.add(it.nextValue());
+            }
+        } catch (IOException e) {
+            throw badRequest(e);
+        } catch (RuntimeException e) {
+            // MappingIterator wraps what the parser throws
+            if (e.getCause() instanceof IOException io) {
+                throw badRequest(io);
+            }
+            throw e;
+        }
+        if (out.isEmpty()) {
+            throw new BadRequest("request body is empty; expected a JSON object");
+        }
+        return out;
     }
 
     public static byte[] encode(Object value) {

@@ -82,6 +82,41 @@ public final class RequestJson {
     public record Hash(@JsonProperty("revision") Long revision) {
     }
 
+    /** One message of a watch stream: exactly one of the three is set. */
+    public record Watch(
+            @JsonProperty("create_request") @JsonAlias("createRequest") WatchCreate createRequest,
+            @JsonProperty("cancel_request") @JsonAlias("cancelRequest") WatchCancel cancelRequest,
+            @JsonProperty("progress_request") @JsonAlias("progressRequest") Empty progressRequest) {
+    }
+
+    public enum WatchFilter { NOPUT, NODELETE }
+
+    public record WatchCreate(
+            @JsonProperty("key") byte[] key,
+            @JsonProperty("range_end") @JsonAlias("rangeEnd") byte[] rangeEnd,
+            @JsonProperty("start_revision") @JsonAlias("startRevision") Long startRevision,
+            @JsonProperty("progress_notify") @JsonAlias("progressNotify") Boolean progressNotify,
+            @JsonProperty("filters") List<WatchFilter> filters,
+            @JsonProperty("prev_kv") @JsonAlias("prevKv") Boolean prevKv,
+            @JsonProperty("watch_id") @JsonAlias("watchId") Long watchId,
+            @JsonProperty("fragment") Boolean fragment) {
+    }
+
+    public record WatchCancel(@JsonProperty("watch_id") @JsonAlias("watchId") Long watchId) {
+    }
+
+    public record LeaseGrant(@JsonProperty("TTL") @JsonAlias("ttl") Long ttl,
+                             @JsonProperty("ID") @JsonAlias("id") Long id) {
+    }
+
+    /** Revoke, keepalive: just the lease. */
+    public record LeaseId(@JsonProperty("ID") @JsonAlias("id") Long id) {
+    }
+
+    public record LeaseTimeToLive(@JsonProperty("ID") @JsonAlias("id") Long id,
+                                  @JsonProperty("keys") Boolean keys) {
+    }
+
     /** Bodies that carry nothing we read (status, member list); any field is still refused as unknown. */
     public record Empty() {
     }

@@ -75,6 +75,49 @@ public final class ResponseJson {
             @JsonProperty("isLearner") boolean isLearner) {
     }
 
+    public record Watch(
+            @JsonProperty("header") Header header,
+            @JsonProperty("watch_id") long watchId,
+            @JsonProperty("created") boolean created,
+            @JsonProperty("canceled") boolean canceled,
+            @JsonProperty("compact_revision") long compactRevision,
+            @JsonProperty("cancel_reason") String cancelReason,
+            @JsonProperty("events") List<Event> events) {
+    }
+
+    public record Event(
+            @JsonProperty("type") String type,
+            @JsonProperty("kv") KeyValue kv,
+            @JsonProperty("prev_kv") KeyValue prevKv) {
+    }
+
+    public record LeaseGrant(@JsonProperty("header") Header header, @JsonProperty("ID") long id,
+                             @JsonProperty("TTL") long ttl) {
+    }
+
+    public record LeaseKeepAlive(@JsonProperty("header") Header header, @JsonProperty("ID") long id,
+                                 @JsonProperty("TTL") long ttl) {
+    }
+
+    public record LeaseTimeToLive(@JsonProperty("header") Header header, @JsonProperty("ID") long id,
+                                  @JsonProperty("TTL") long ttl, @JsonProperty("grantedTTL") long grantedTtl,
+                                  @JsonProperty("keys") List<byte[]> keys) {
+    }
+
+    public record LeaseStatus(@JsonProperty("ID") long id) {
+    }
+
+    public record Leases(@JsonProperty("header") Header header, @JsonProperty("leases") List<LeaseStatus> leases) {
+    }
+
+    /** Only a header (revoke, compaction, defragment...). */
+    public record HeaderOnly(@JsonProperty("header") Header header) {
+    }
+
+    /** One message of a stream (watch, keepalive, snapshot), wrapped as etcd's gateway wraps it. */
+    public record Streamed(@JsonProperty("result") Object result) {
+    }
+
     /** The KV hash at a revision (etcd's HashKV), to compare members. */
     public record Hash(
             @JsonProperty("header") Header header,
@@ -102,6 +145,10 @@ public final class ResponseJson {
     public record Version(@JsonProperty("etcdserver") String etcdServer,
                           @JsonProperty("etcdcluster") String etcdCluster,
                           @JsonProperty("raftkv") String raftkv) {
+    }
+
+    /** How a stream (watch) reports an error before it ends: the error wrapped, as etcd's gateway does. */
+    public record StreamError(@JsonProperty("error") Error error) {
     }
 
     /** etcd's gateway error body: a gRPC status code and its message. */

@@ -102,6 +102,18 @@ public final class LeaseTable {
         }
     }
 
+    /** Starts the clock of leases that have none yet (granted since the last promote); returns how many. */
+    public int startUnstarted(long nowMillis) {
+        int n = 0;
+        for (Lease l : byId.values()) {
+            if (l.expiryMillis() == Lease.NEVER) {
+                l.expireAt(nowMillis + l.ttlSeconds() * 1000);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Stops every clock: a follower never expires leases. */
     public void demote() {
         for (Lease l : byId.values()) {

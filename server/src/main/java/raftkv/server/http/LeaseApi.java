@@ -1,0 +1,125 @@
+package raftkv.server.http;
+
+import java.io.ByteArrayOutputStream;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import raftkv.raft.Command;
+import raftkv.raft.Query;
+import raftkv.server.Node;
+import raftkv.server.json.Json;
+import raftkv.server.json.RequestJson;
+import raftkv.server.json.ResponseJson;
+
+/**
+ * {@code /v3/lease/*}: grant and revoke go through the log; keepalive and time-to-live ask the leader, which alone
+ * runs the lease clocks; the list is a linearizable local read. A lease's TTL is at least one and a half election
+ * timeouts (as in etcd), so that a failover cannot outlast it.
+ */
+final class LeaseApi {
+
+    private final Node node;
+    private final long minTtlSeconds;
+    private final SecureRandom ids = new SecureRandom();
+
+    LeaseApi(Node node) {
+        this.node = node;
+        this.minTtlSeconds = Math.max(1, (node.config().raft().electionTimeoutMs() * 3 / 2 + 999) / 1000);
+    }
+
+    void register(Map<String, Endpoint> routes) {
+        routes.put("/v3/lease/grant", this::grant);
+        for (String prefix : List.of("/v3/lease/", "/v3/kv/lease/")) {
+            routes.put(prefix + "revoke", this::revoke);
+            routes.put(prefix + "timetolive", this::timeToLive);
+            routes.put(prefix + "leases", this::leases);
+        }
+        routes.put("/v3/lease/keepalive", this::keepAlive);
+    }
+
+    private CompletableFuture<Reply> grant(byte[] body) throws Json.BadRequest {
+        RequestJson.LeaseGrant g = Json.decode(body, RequestJson.LeaseGrant.class);
+        long ttl = g.ttl() == null ? 0 : g.ttl();
+        if (ttl <= 0) {
+            throw new Json.BadRequest("field \"TTL\": a positive TTL in seconds is required");
+        }
+        long id = g.id() == null || g.id() == 0 ? newId() : g.id();
+        if (id < 0) {
+            throw new Json.BadRequest("field \"ID\": a lease id must be positive");
+        }
+        long granted = Math.max(ttl, minTtlSeconds);
+        return node.raft().propose(new Command.LeaseGrant(id, granted)).thenApply(r ->
+                Reply.json(new ResponseJson.LeaseGrant(node.header(r.revision()), id, granted)));
+    }
+
+    private long newId() {
+        long id;
+        do {
+            id = ids.nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        return id;
+    }
+
+    private CompletableFuture<Reply> revoke(byte[] body) throws Json.BadRequest {
+        long id = leaseId(Json.decode(body, RequestJson.LeaseId.class).id());
+        return node.raft().propose(new Command.LeaseRevoke(id)).thenApply(r ->
+                Reply.json(new ResponseJson.HeaderOnly(node.header(r.revision()))));
+    }
+
+    /**
+     * Renews each lease in the body (one or more JSON objects) and answers one streamed message per lease; a
+     * lease that is gone (expired or revoked) comes back with no TTL, as in etcd.
+     */
+    private CompletableFuture<Reply> keepAlive(byte[] body) throws Json.BadRequest {
+        List<Long> leases = new ArrayList<>();
+        for (RequestJson.LeaseId l : Json.decodeAll(body, RequestJson.LeaseId.class)) {
+            leases.add(leaseId(l.id()));
+        }
+        List<CompletableFuture<Query.LeaseState>> renewals = new ArrayList<>();
+        for (long id : leases) {
+            renewals.add(node.raft().leaseQuery(new Query.LeaseRenew(id)));
+        }
+        return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (CompletableFuture<Query.LeaseState> f : renewals) {
+                Query.LeaseState s = f.join();
+                out.writeBytes(Json.encode(new ResponseJson.Streamed(new ResponseJson.LeaseKeepAlive(
+                        node.header(node.store().revision()), s.id(), Math.max(0, s.ttl())))));
+                out.write('\n');
+            }
+            return new Reply(io.netty.handler.codec.http.HttpResponseStatus.OK, out.toByteArray(), Reply.JSON);
+        });
+    }
+
+    private CompletableFuture<Reply> timeToLive(byte[] body) throws Json.BadRequest {
+        RequestJson.LeaseTimeToLive t = Json.decode(body, RequestJson.LeaseTimeToLive.class);
+        long id = leaseId(t.id());
+        boolean keys = t.keys() != null && t.keys();
+        return node.raft().leaseQuery(new Query.LeaseTimeToLive(id, keys)).thenApply(s ->
+                Reply.json(new ResponseJson.LeaseTimeToLive(node.header(node.store().revision()), id, s.ttl(),
+                        s.grantedTtl(), s.keys())));
+    }
+
+    private CompletableFuture<Reply> leases(byte[] body) throws Json.BadRequest {
+        if (body.length > 0) {
+            Json.decode(body, RequestJson.Empty.class);
+        }
+        return node.raft().readBarrier().thenApplyAsync(v -> {
+            List<ResponseJson.LeaseStatus> leases = new ArrayList<>();
+            for (long id : node.store().leaseIds()) {
+                leases.add(new ResponseJson.LeaseStatus(id));
+            }
+            return Reply.json(new ResponseJson.Leases(node.header(node.store().revision()), leases));
+        }, node.work());
+    }
+
+    private static long leaseId(Long id) throws Json.BadRequest {
+        if (id == null || id <= 0) {
+            throw new Json.BadRequest("field \"ID\": a lease id is required");
+        }
+        return id;
+    }
+
+}

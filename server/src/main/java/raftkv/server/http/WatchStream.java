@@ -1,0 +1,214 @@
+package raftkv.server.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import raftkv.raft.watch.WatchMessage;
+import raftkv.raft.watch.WatchSpec;
+import raftkv.raft.watch.Watcher;
+import raftkv.server.Node;
+import raftkv.server.json.Json;
+import raftkv.server.json.RequestJson;
+import raftkv.server.json.ResponseJson;
+import raftkv.server.json.WireMapping;
+import raftkv.storage.Event;
+import raftkv.storage.KeyRange;
+
+/**
+ * One {@code POST /v3/watch} stream, as etcd's gateway serves it: the request body is a stream of JSON messages
+ * (create, cancel, progress requests), read as they arrive; the response is a chunked stream of
+ * {@code {"result": ...}} messages, one per line, that lasts until the client goes away. The connection is
+ * dedicated to the stream.
+ *
+ * <p>Messages are encoded on the watch dispatcher thread and written without blocking; a reader that lets more
+ * than {@link #MAX_PENDING_BYTES} pile up unread has its watchers cancelled (the hub's slow-reader rule).
+ */
+final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
+
+    private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
+    static final long MAX_PENDING_BYTES = 8L << 20;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Node node;
+    private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong nextWatchId = new AtomicLong();
+    private ChannelHandlerContext ctx;
+    private JsonParser parser;
+    private TokenBuffer current;
+    private int depth;
+    private boolean failed;
+
+    WatchStream(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws IOException {
+        if (msg instanceof HttpRequest) {
+            this.ctx = ctx;
+            this.parser = JSON.createNonBlockingByteArrayParser();
+            DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.JSON);
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            ctx.writeAndFlush(head);
+        }
+        if (msg instanceof HttpContent content && !failed) {
+            byte[] bytes = ByteBufUtil.getBytes(content.content());
+            ((ByteArrayFeeder) parser.getNonBlockingInputFeeder()).feedInput(bytes, 0, bytes.length);
+            try {
+                for (RequestJson.Watch request : readMessages()) {
+                    handle(request);
+                }
+            } catch (Json.BadRequest e) {
+                fail(e.getMessage());
+            } catch (IOException e) {
+                fail("malformed JSON in the watch stream: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The complete top-level JSON objects that have arrived so far. */
+    private List<RequestJson.Watch> readMessages() throws IOException, Json.BadRequest {
+        List<RequestJson.Watch> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = parser.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
+            if (depth == 0 && t != JsonToken.START_OBJECT) {
+                throw new Json.BadRequest("a watch stream is a sequence of JSON objects");
+            }
+            if (current == null) {
+                current = new TokenBuffer(parser);
+            }
+            current.copyCurrentEvent(parser);
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+                if (depth == 0) {
+                    out.add(Json.decode(current, RequestJson.Watch.class));
+                    current = null;
+                }
+            }
+        }
+        return out;
+    }
+
+    private void handle(RequestJson.Watch r) throws Json.BadRequest {
+        int set = (r.createRequest() != null ? 1 : 0) + (r.cancelRequest() != null ? 1 : 0)
+                + (r.progressRequest() != null ? 1 : 0);
+        if (set != 1) {
+            throw new Json.BadRequest("a watch message sets exactly one of create_request, cancel_request, "
+                    + "progress_request");
+        }
+        if (r.createRequest() != null) {
+            create(r.createRequest());
+        } else if (r.cancelRequest() != null) {
+            long id = r.cancelRequest().watchId() == null ? 0 : r.cancelRequest().watchId();
+            Watcher w = watchers.remove(id);
+            if (w != null) {
+                node.raft().watches().cancel(w);
+            }
+            write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0, null, null));
+        } else {
+            node.raft().watches().requestProgress(List.copyOf(watchers.values()));
+        }
+    }
+
+    private void create(RequestJson.WatchCreate c) throws Json.BadRequest {
+        if (c.key() == null || c.key().length == 0) {
+            throw new Json.BadRequest("field \"create_request.key\": is required");
+        }
+        long start = c.startRevision() == null ? 0 : c.startRevision();
+        if (start < 0) {
+            throw new Json.BadRequest("field \"create_request.start_revision\": must not be negative");
+        }
+        long id = c.watchId() == null || c.watchId() == 0 ? nextWatchId.getAndIncrement() : c.watchId();
+        if (watchers.containsKey(id)) {
+            throw new Json.BadRequest("field \"create_request.watch_id\": watch " + id + " already exists");
+        }
+        List<RequestJson.WatchFilter> filters = c.filters() == null ? List.of() : c.filters();
+        WatchSpec spec = new WatchSpec(new KeyRange(c.key(), c.rangeEnd()), start,
+                c.prevKv() != null && c.prevKv(), filters.contains(RequestJson.WatchFilter.NOPUT),
+                filters.contains(RequestJson.WatchFilter.NODELETE), c.progressNotify() != null && c.progressNotify());
+        watchers.put(id, node.raft().watches().watch(id, spec, this::offer));
+    }
+
+    /** The hub's sink: encodes and writes a message; false when the reader has too much unread. */
+    private boolean offer(WatchMessage m) {
+        if (!ctx.channel().isActive()) {
+            return false;
+        }
+        if (pendingBytes.get() > MAX_PENDING_BYTES && !m.canceled()) {
+            return false;
+        }
+        List<ResponseJson.Event> events = null;
+        if (!m.events().isEmpty()) {
+            events = new ArrayList<>(m.events().size());
+            for (Event e : m.events()) {
+                events.add(new ResponseJson.Event(e.type().name(), WireMapping.kv(e.kv()), WireMapping.kv(e.prevKv())));
+            }
+        }
+        if (m.canceled()) {
+            watchers.remove(m.watchId());
+        }
+        write(new ResponseJson.Watch(node.header(m.revision()), m.watchId(), m.created(), m.canceled(),
+                m.compactRevision(), m.cancelReason(), events));
+        return true;
+    }
+
+    private void write(Object result) {
+        byte[] line = Json.encode(new ResponseJson.Streamed(result));
+        byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
+        withNewline[line.length] = '\n';
+        pendingBytes.addAndGet(withNewline.length);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(withNewline)))
+                .addListener(f -> pendingBytes.addAndGet(-withNewline.length));
+    }
+
+    /** Tells the client what was wrong with its stream, then ends it. */
+    private void fail(String message) {
+        failed = true;
+        ApiError e = ApiError.badRequest(message);
+        byte[] body = Json.encode(new ResponseJson.StreamError(new ResponseJson.Error(e.message(), e.grpcCode(),
+                e.message())));
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(body)))
+                .addListener(f -> ctx.close());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        for (Watcher w : watchers.values()) {
+            node.raft().watches().cancel(w);
+        }
+        watchers.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("watch stream {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

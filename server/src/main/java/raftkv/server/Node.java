@@ -33,6 +33,8 @@ public final class Node implements Closeable {
     private final MetricRegistry registry;
     private final ServerMetrics metrics;
     private final ExecutorService work;
+    private final java.util.concurrent.ScheduledExecutorService timers;
+    private final raftkv.storage.Compactor autoCompactor;
     // a cache; races only cost an extra measurement
     private volatile long dbSize;
     private volatile long dbSizeAt = System.nanoTime() - 1_000_000_000L;
@@ -49,6 +51,38 @@ public final class Node implements Closeable {
             t.setDaemon(true);
             return t;
         });
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-node-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.scheduleWithFixedDelay(this::checkQuota, 1, 1, TimeUnit.SECONDS);
+        this.autoCompactor = autoCompactor(config);
+    }
+
+    /**
+     * The automatic compaction of the configuration. Every member samples revisions; only the leader proposes,
+     * through the log, so that every member compacts at the same revision.
+     */
+    private raftkv.storage.Compactor autoCompactor(NodeConfig c) {
+        raftkv.storage.Compactor.Policy policy = switch (c.compaction().mode()) {
+            case "periodic" -> new raftkv.storage.Compactor.KeepWindow(
+                    raftkv.config.Durations.parse(c.compaction().retention()));
+            case "revision" -> new raftkv.storage.Compactor.KeepRevisions(
+                    Long.parseLong(c.compaction().retention()), Duration.ofMinutes(5));
+            default -> null;
+        };
+        if (policy == null) {
+            return null;
+        }
+        raftkv.storage.Compactor compactor = new raftkv.storage.Compactor(policy, () -> store().revision(),
+                System::currentTimeMillis, rev -> {
+                    if (raft.status().isLeader() && rev > store().compactRevision()) {
+                        raft.propose(new raftkv.raft.Command.Compact(rev));
+                    }
+                });
+        compactor.start();
+        return compactor;
     }
 
     /** Starts the Raft member (and its store) described by {@code config}. */
@@ -104,9 +138,31 @@ public final class Node implements Closeable {
         return raft.status();
     }
 
-    /** True while the store is larger than the quota: writes that add data are refused (etcd's NOSPACE alarm). */
+    /**
+     * True while a NOSPACE alarm is raised anywhere in the cluster: writes that add data are refused, deletes and
+     * compaction go on (etcd's behaviour). The alarm stays until it is disarmed, even once space is back.
+     */
     public boolean noSpace() {
-        return dbSize() > config.limits().quotaBytes();
+        for (String a : raft.alarms()) {
+            if (a.endsWith(":NOSPACE")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Raises this member's NOSPACE alarm (through the log) when its store outgrows the quota. */
+    private void checkQuota() {
+        try {
+            int self = config.node().id();
+            if (dbSize() > config.limits().quotaBytes() && !raft.alarms().contains(self + ":NOSPACE")) {
+                log.warn("the store ({} bytes) is over its quota of {} bytes: raising the NOSPACE alarm", dbSize(),
+                        config.limits().quotaBytes());
+                raft.propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true));
+            }
+        } catch (RuntimeException e) {
+            log.debug("quota check skipped: {}", e.toString());
+        }
     }
 
     /** The store's size on disk, measured at most twice a second (it lists files). */
@@ -121,6 +177,10 @@ public final class Node implements Closeable {
 
     @Override
     public void close() {
+        timers.shutdownNow();
+        if (autoCompactor != null) {
+            autoCompactor.close();
+        }
         work.shutdown();
         try {
             work.awaitTermination(5, TimeUnit.SECONDS);

@@ -95,6 +95,10 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
+        if (r.streamer() != null) {
+            writeStream(ctx, r.streamer(), keepAlive);
+            return;
+        }
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(),
                 Unpooled.wrappedBuffer(r.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
@@ -104,6 +108,36 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** A streamed body on a thread of its own: chunked lines, each written only once the previous one left. */
+    private static void writeStream(ChannelHandlerContext ctx, Reply.Streamer streamer, boolean keepAlive) {
+        var head = new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.JSON);
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
+        HttpUtil.setKeepAlive(head, keepAlive);
+        ctx.writeAndFlush(head);
+        Thread t = new Thread(() -> {
+            try {
+                streamer.stream(result -> {
+                    byte[] line = raftkv.server.json.Json.encode(new raftkv.server.json.ResponseJson.Streamed(result));
+                    byte[] withNewline = java.util.Arrays.copyOf(line, line.length + 1);
+                    withNewline[line.length] = '\n';
+                    ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
+                            Unpooled.wrappedBuffer(withNewline))).sync();
+                });
+                var f = ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT);
+                if (!keepAlive) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+            } catch (Exception e) {
+                log.warn("stream to {} failed: {}", ctx.channel().remoteAddress(), e.toString());
+                ctx.close(); // a half-sent stream must not look complete
+            }
+        }, "raftkv-stream");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Override

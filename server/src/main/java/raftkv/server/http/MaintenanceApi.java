@@ -27,6 +27,9 @@ final class MaintenanceApi {
         post.put("/v3/maintenance/status", this::status);
         post.put("/v3/cluster/member/list", this::memberList);
         post.put("/v3/maintenance/hash", this::hash);
+        post.put("/v3/maintenance/snapshot", this::snapshot);
+        post.put("/v3/maintenance/defragment", this::defragment);
+        post.put("/v3/maintenance/alarm", this::alarm);
         get.put("/health", body -> health());
         get.put("/version", body -> CompletableFuture.completedFuture(Reply.json(
                 new ResponseJson.Version("3.5.0", "3.5.0", Node.VERSION))));
@@ -40,11 +43,70 @@ final class MaintenanceApi {
             Json.decode(body, RequestJson.Empty.class);
         }
         NodeStatus s = node.status();
-        List<String> errors = node.noSpace() ? List.of("memberID:" + s.memberId() + " alarm:NOSPACE") : List.of();
+        List<String> errors = new ArrayList<>();
+        for (String a : node.raft().alarms()) {
+            String[] parts = a.split(":", 2);
+            errors.add("memberID:" + parts[0] + " alarm:" + parts[1]);
+        }
         long size = node.dbSize();
         return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(
                 node.header(node.store().revision()), Node.VERSION, size, s.leaderId(), s.commitIndex(), s.term(),
                 s.appliedIndex(), errors, size, false)));
+    }
+
+    /**
+     * Streams a consistent snapshot of this member's store: {@code {"result":{"header":..,"blob":base64}}} lines of
+     * up to 64 KiB each. The snapshot is fixed before the first byte leaves, writes go on meanwhile.
+     */
+    private CompletableFuture<Reply> snapshot(byte[] body) throws Json.BadRequest {
+        if (body.length > 0) {
+            Json.decode(body, RequestJson.Empty.class);
+        }
+        return CompletableFuture.completedFuture(Reply.stream(out -> {
+            try (var snap = node.store().openSnapshot()) {
+                var header = node.header(snap.info().revision());
+                try (ChunkedOutput chunks = new ChunkedOutput(64 << 10,
+                        blob -> out.write(new ResponseJson.SnapshotChunk(header, blob)))) {
+                    snap.writeTo(chunks);
+                }
+            }
+        }));
+    }
+
+    /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
+    private CompletableFuture<Reply> defragment(byte[] body) throws Json.BadRequest {
+        if (body.length > 0) {
+            Json.decode(body, RequestJson.Empty.class);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            node.store().defragment();
+            return Reply.json(new ResponseJson.HeaderOnly(node.header(node.store().revision())));
+        }, node.work());
+    }
+
+    /** Lists, raises or clears alarms; raising and clearing go through the log so that every member agrees. */
+    private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {
+        RequestJson.Alarm a = Json.decode(body, RequestJson.Alarm.class);
+        RequestJson.AlarmAction action = a.action() == null ? RequestJson.AlarmAction.GET : a.action();
+        CompletableFuture<?> change = CompletableFuture.completedFuture(null);
+        if (action != RequestJson.AlarmAction.GET) {
+            if (a.alarm() == null || a.alarm() == RequestJson.AlarmType.NONE) {
+                throw new Json.BadRequest("field \"alarm\": which alarm (NOSPACE) is required");
+            }
+            if (a.memberId() == null || a.memberId() <= 0) {
+                throw new Json.BadRequest("field \"memberID\": the member of the alarm is required");
+            }
+            change = node.raft().propose(new raftkv.raft.Command.Alarm(a.memberId().intValue(), a.alarm().name(),
+                    action == RequestJson.AlarmAction.ACTIVATE));
+        }
+        return change.thenApply(v -> {
+            List<ResponseJson.AlarmMember> alarms = new ArrayList<>();
+            for (String x : node.raft().alarms()) {
+                String[] parts = x.split(":", 2);
+                alarms.add(new ResponseJson.AlarmMember(Long.parseLong(parts[0]), parts[1]));
+            }
+            return Reply.json(new ResponseJson.Alarms(node.header(node.store().revision()), alarms));
+        });
     }
 
     /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */

@@ -105,6 +105,15 @@ public final class RequestJson {
     public record WatchCancel(@JsonProperty("watch_id") @JsonAlias("watchId") Long watchId) {
     }
 
+    public enum AlarmAction { GET, ACTIVATE, DEACTIVATE }
+
+    public enum AlarmType { NONE, NOSPACE, CORRUPT }
+
+    public record Alarm(@JsonProperty("action") AlarmAction action,
+                        @JsonProperty("memberID") @JsonAlias({"member_id", "memberId"}) Long memberId,
+                        @JsonProperty("alarm") AlarmType alarm) {
+    }
+
     public record LeaseGrant(@JsonProperty("TTL") @JsonAlias("ttl") Long ttl,
                              @JsonProperty("ID") @JsonAlias("id") Long id) {
     }

@@ -110,6 +110,16 @@ public final class ResponseJson {
     public record Leases(@JsonProperty("header") Header header, @JsonProperty("leases") List<LeaseStatus> leases) {
     }
 
+    public record AlarmMember(@JsonProperty("memberID") long memberId, @JsonProperty("alarm") String alarm) {
+    }
+
+    public record Alarms(@JsonProperty("header") Header header, @JsonProperty("alarms") List<AlarmMember> alarms) {
+    }
+
+    /** A chunk of a snapshot download. */
+    public record SnapshotChunk(@JsonProperty("header") Header header, @JsonProperty("blob") byte[] blob) {
+    }
+
     /** Only a header (revoke, compaction, defragment...). */
     public record HeaderOnly(@JsonProperty("header") Header header) {
     }

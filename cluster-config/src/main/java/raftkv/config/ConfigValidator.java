@@ -21,6 +21,9 @@ final class ConfigValidator {
             if (c.cluster().name() == null || c.cluster().name().isBlank()) {
                 problems.add("field cluster.name: is required");
             }
+            if (c.cluster().state() != null && !List.of("new", "existing").contains(c.cluster().state())) {
+                problems.add("field cluster.state: '" + c.cluster().state() + "' is not new or existing");
+            }
             List<Member> members = c.cluster().members();
             if (members == null || members.isEmpty()) {
                 problems.add("field cluster.members: at least one member is required");

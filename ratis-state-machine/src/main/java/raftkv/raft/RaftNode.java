@@ -87,7 +87,8 @@ public final class RaftNode implements Closeable {
                 stateMachine.watches().slowCancels());
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(options.selfId()))
-                .setGroup(group)
+                // A joining member knows no peers: the leader brings it the configuration when it is added.
+                .setGroup(options.joining() ? RaftGroup.valueOf(group.getGroupId()) : group)
                 .setStateMachine(stateMachine)
                 .setProperties(serverProperties(options))
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -140,9 +141,22 @@ public final class RaftNode implements Closeable {
         UUID uuid = UUID.nameUUIDFromBytes(("raftkv:" + o.clusterName()).getBytes(StandardCharsets.UTF_8));
         List<RaftPeer> peers = new ArrayList<>();
         for (RaftNodeOptions.Peer p : o.peers()) {
-            peers.add(RaftPeer.newBuilder().setId(peerId(p.id())).setAddress(p.raftAddress()).build());
+            peers.add(peer(p.id(), p.raftAddress(), p.clientUrl(), false));
         }
         return RaftGroup.valueOf(RaftGroupId.valueOf(uuid), peers);
+    }
+
+    /**
+     * A member as the Raft configuration records it. The client URL travels in the peer's data-stream address: Ratis
+     * persists and replicates it with the configuration, and never uses it while its DataStream transport is off
+     * (it is here), so members added at runtime need no other bookkeeping.
+     */
+    static RaftPeer peer(int id, String raftAddress, String clientUrl, boolean learner) {
+        return RaftPeer.newBuilder().setId(peerId(id)).setAddress(raftAddress)
+                .setDataStreamAddress(clientUrl.replaceFirst("^https?://", ""))
+                .setStartupRole(learner ? org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER
+                        : org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER)
+                .build();
     }
 
     static RaftPeerId peerId(int id) {
@@ -301,8 +315,78 @@ public final class RaftNode implements Closeable {
         return group.getGroupId().getUuid().getMostSignificantBits() & Long.MAX_VALUE;
     }
 
-    public List<RaftNodeOptions.Peer> peers() {
-        return options.peers();
+    /**
+     * Promotes a learner to a voter. Ratis 3.3 keeps a promoted listener "initializing" (it never marks it caught up,
+     * so the member stays STARTING and refuses linearizable reads), so the promotion takes it out of the
+     * configuration and adds it back as a voter: Ratis then stages it like any new voter, which marks it caught up.
+     * It keeps its log and state meanwhile, so the second step costs only what it missed.
+     */
+    public CompletableFuture<List<MemberInfo>> promote(int id) {
+        MemberInfo[] learner = {null};
+        return reconfigure(members -> {
+            List<MemberInfo> next = new ArrayList<>();
+            for (MemberInfo m : members) {
+                if (m.id() == id && m.learner()) {
+                    learner[0] = m;
+                } else {
+                    next.add(m);
+                }
+            }
+            if (learner[0] == null) {
+                throw new IllegalArgumentException("member " + id + " is not a learner");
+            }
+            return next;
+        }).thenCompose(without -> reconfigure(members -> {
+            List<MemberInfo> next = new ArrayList<>(members);
+            next.add(new MemberInfo(id, learner[0].raftAddress(), learner[0].clientUrl(), false));
+            return next;
+        }));
+    }
+
+    /** The members in this member's view of the current configuration: voters first, then learners. */
+    public List<MemberInfo> members() {
+        try {
+            var conf = server.getDivision(group.getGroupId()).getRaftConf();
+            List<MemberInfo> out = new ArrayList<>();
+            for (RaftPeer p : conf.getCurrentPeers()) {
+                out.add(info(p, false));
+            }
+            for (RaftPeer p : conf.getCurrentPeers(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER)) {
+                out.add(info(p, true));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MemberInfo info(RaftPeer p, boolean learner) {
+        String client = p.getDataStreamAddress();
+        return new MemberInfo(memberIdOf(p.getId()), p.getAddress(),
+                client == null || client.isEmpty() ? "" : "http://" + client, learner);
+    }
+
+    /**
+     * Changes the membership: {@code change} maps the current members (as this member sees them once it is current)
+     * to the new ones. Runs Ratis' configuration change, which catches new voters up before they count.
+     */
+    public CompletableFuture<List<MemberInfo>> reconfigure(
+            java.util.function.UnaryOperator<List<MemberInfo>> change) {
+        return readBarrier().thenApplyAsync(v -> {
+            List<MemberInfo> next = change.apply(members());
+            List<RaftPeer> voters = new ArrayList<>();
+            List<RaftPeer> learners = new ArrayList<>();
+            for (MemberInfo m : next) {
+                (m.learner() ? learners : voters).add(peer(m.id(), m.raftAddress(), m.clientUrl(), m.learner()));
+            }
+            try {
+                checkReply(client.admin().setConfiguration(voters, learners));
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+            log.info("membership changed: voters {}, learners {}", voters, learners);
+            return next;
+        }, senders);
     }
 
     public RaftMetrics metrics() {

@@ -18,11 +18,12 @@ import raftkv.storage.StoreConfig;
  * @param requestTimeout    how long a proposal may take end to end
  * @param logSegmentBytes   size of a Raft log segment; only whole closed segments are purged
  * @param watchProgressInterval how often watchers that asked for it are told the current revision
+ * @param joining           this member joins a running cluster: it starts with no peers and waits to be added
  */
 public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store,
                               Duration electionTimeout, long snapshotThreshold, int purgeGap,
                               Duration requestTimeout, int maxBatchCount, int maxBatchBytes, int maxInFlight,
-                              long logSegmentBytes, Duration watchProgressInterval) {
+                              long logSegmentBytes, Duration watchProgressInterval, boolean joining) {
 
     /** A member: its id, Raft address ({@code host:port}) and client URL. */
     public record Peer(int id, String raftAddress, String clientUrl) {

@@ -55,7 +55,7 @@ class RaftNodeTest {
         Path home = dir.resolve("node-" + id);
         return new RaftNodeOptions("test", id, peers, home.resolve("raft"),
                 StoreConfig.defaults(home.resolve("store")), Duration.ofMillis(300), 20, 10,
-                Duration.ofSeconds(10), 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10));
+                Duration.ofSeconds(10), 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), false);
     }
 
     private void startCluster() throws IOException {

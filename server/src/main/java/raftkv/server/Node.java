@@ -102,7 +102,8 @@ public final class Node implements Closeable {
         return new RaftNodeOptions(c.cluster().name(), c.node().id(), peers, c.node().dataPath().resolve("raft"),
                 store, Duration.ofMillis(r.electionTimeoutMs()), r.snapshotThreshold(),
                 (int) Math.max(1, Math.min(1024, r.snapshotThreshold() / 2)), Duration.ofMillis(r.requestTimeoutMs()),
-                1024, 4 << 20, 8, r.logSegmentBytes(), Duration.ofMillis(r.watchProgressMs()));
+                1024, 4 << 20, 8, r.logSegmentBytes(), Duration.ofMillis(r.watchProgressMs()),
+                c.cluster().joining());
     }
 
     public NodeConfig config() {

@@ -41,6 +41,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         this.node = node;
         new KvApi(node).register(post);
         new LeaseApi(node).register(post);
+        new ClusterApi(node).register(post);
         new MaintenanceApi(node).register(post, get);
     }
 

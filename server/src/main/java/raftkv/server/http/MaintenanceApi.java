@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import raftkv.raft.NodeStatus;
-import raftkv.raft.RaftNodeOptions;
 import raftkv.server.Node;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -25,7 +24,6 @@ final class MaintenanceApi {
 
     void register(Map<String, Endpoint> post, Map<String, Endpoint> get) {
         post.put("/v3/maintenance/status", this::status);
-        post.put("/v3/cluster/member/list", this::memberList);
         post.put("/v3/maintenance/hash", this::hash);
         post.put("/v3/maintenance/snapshot", this::snapshot);
         post.put("/v3/maintenance/defragment", this::defragment);
@@ -51,7 +49,7 @@ final class MaintenanceApi {
         long size = node.dbSize();
         return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(
                 node.header(node.store().revision()), Node.VERSION, size, s.leaderId(), s.commitIndex(), s.term(),
-                s.appliedIndex(), errors, size, false)));
+                s.appliedIndex(), errors, size, "LISTENER".equals(s.role()))));
     }
 
     /**
@@ -118,19 +116,6 @@ final class MaintenanceApi {
             return Reply.json(new ResponseJson.Hash(node.header(node.store().revision()), kh.hash(),
                     kh.compactRevision(), kh.revision()));
         }, node.work());
-    }
-
-    private CompletableFuture<Reply> memberList(byte[] body) throws Json.BadRequest {
-        if (body.length > 0) {
-            Json.decode(body, RequestJson.Empty.class);
-        }
-        List<ResponseJson.Member> members = new ArrayList<>();
-        for (RaftNodeOptions.Peer p : node.raft().peers()) {
-            members.add(new ResponseJson.Member(p.id(), "node-" + p.id(), List.of("http://" + p.raftAddress()),
-                    List.of(p.clientUrl()), false));
-        }
-        return CompletableFuture.completedFuture(Reply.json(new ResponseJson.MemberList(
-                node.header(node.store().revision()), members)));
     }
 
     /**

@@ -105,6 +105,21 @@ public final class RequestJson {
     public record WatchCancel(@JsonProperty("watch_id") @JsonAlias("watchId") Long watchId) {
     }
 
+    /**
+     * etcd's MemberAddRequest, plus what etcd learns when the member first starts: its {@code ID} (default: one
+     * above the highest), {@code name} and {@code clientURLs}.
+     */
+    public record MemberAdd(@JsonProperty("peerURLs") @JsonAlias("peer_urls") List<String> peerUrls,
+                            @JsonProperty("isLearner") @JsonAlias("is_learner") Boolean isLearner,
+                            @JsonProperty("ID") @JsonAlias("id") Long id,
+                            @JsonProperty("name") String name,
+                            @JsonProperty("clientURLs") @JsonAlias("client_urls") List<String> clientUrls) {
+    }
+
+    /** Remove, promote: just the member. */
+    public record MemberId(@JsonProperty("ID") @JsonAlias("id") Long id) {
+    }
+
     public enum AlarmAction { GET, ACTIVATE, DEACTIVATE }
 
     public enum AlarmType { NONE, NOSPACE, CORRUPT }

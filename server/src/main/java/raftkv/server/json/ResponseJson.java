@@ -149,6 +149,12 @@ public final class ResponseJson {
             @JsonProperty("members") List<Member> members) {
     }
 
+    public record MemberChange(
+            @JsonProperty("header") Header header,
+            @JsonProperty("member") Member member,
+            @JsonProperty("members") List<Member> members) {
+    }
+
     public record Health(@JsonProperty("health") String health, @JsonProperty("reason") String reason) {
     }
 

@@ -42,9 +42,13 @@ final class ApiClient {
     }
 
     Response post(String endpoint, String path, Object body) throws Exception {
+        return post(endpoint, path, body, Duration.ofSeconds(20));
+    }
+
+    Response post(String endpoint, String path, Object body, Duration timeout) throws Exception {
         String text = body instanceof String s ? s : JSON.writeValueAsString(body);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + path))
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(text)).build(),
+                .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(text)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
     }

@@ -28,38 +28,139 @@ final class TestCluster implements AutoCloseable {
     }
 
     private final Path dir;
-    private final List<NodeProcess> nodes = new ArrayList<>();
+    private final Settings settings;
+    private final List<NodeProcess> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final ApiClient api = new ApiClient();
 
-    private TestCluster(Path dir) {
+    private TestCluster(Path dir, Settings settings) {
         this.dir = dir;
+        this.settings = settings;
     }
 
     static TestCluster start(int n, Path dir, Settings settings) throws IOException {
-        TestCluster c = new TestCluster(dir);
+        TestCluster c = create(n, dir, settings);
+        c.startAll();
+        return c;
+    }
+
+    /** Writes the configuration of an {@code n}-node cluster without starting anything. */
+    static TestCluster create(int n, Path dir, Settings settings) throws IOException {
+        TestCluster c = new TestCluster(dir, settings);
         int[] client = new int[n];
         int[] raft = new int[n];
         for (int i = 0; i < n; i++) {
             client[i] = freePort();
             raft[i] = freePort();
         }
-        List<NodeConfig> configs = LocalCluster.generate("it-" + dir.getFileName(), n, dir.resolve("data"), client,
-                raft, new NodeConfig.RaftSettings(settings.electionTimeoutMs(), settings.snapshotThreshold(), 10_000L,
-                        settings.logSegmentBytes(), 1_000L), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+        List<NodeConfig> configs = LocalCluster.generate(c.name(), n, dir.resolve("data"), client, raft,
+                c.raftSettings(), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
         List<Path> files = LocalCluster.write(configs, dir.resolve("config"));
         for (int i = 0; i < n; i++) {
             c.nodes.add(new NodeProcess(i + 1, files.get(i), dir.resolve("data").resolve("node-" + (i + 1)),
                     dir.resolve("node-" + (i + 1) + ".log"), "http://127.0.0.1:" + client[i]));
         }
-        for (NodeProcess p : c.nodes) {
-            p.start();
-        }
-        c.awaitHealthy();
         return c;
     }
 
+    void startAll() throws IOException {
+        for (NodeProcess p : nodes) {
+            p.start();
+        }
+        awaitHealthy();
+    }
+
+    private String name() {
+        return "it-" + dir.getFileName();
+    }
+
+    private NodeConfig.RaftSettings raftSettings() {
+        return new NodeConfig.RaftSettings(settings.electionTimeoutMs(), settings.snapshotThreshold(), 10_000L,
+                settings.logSegmentBytes(), 1_000L);
+    }
+
+    List<Path> configFiles() {
+        return nodes.stream().map(p -> p.config).toList();
+    }
+
+    /**
+     * Grows the cluster by one member, as an operator would: start a node that joins (no peers), add it as a
+     * learner, let it catch up, promote it. Returns the new node.
+     */
+    NodeProcess addNode() throws Exception {
+        var list = api.post(live().get(0).endpoint(), "/v3/cluster/member/list", "{}").body().path("members");
+        List<raftkv.config.Member> members = new ArrayList<>();
+        int id = 0;
+        for (var m : list) {
+            members.add(new raftkv.config.Member(m.path("ID").asInt(), m.path("name").asText(),
+                    m.path("peerURLs").get(0).asText().replaceFirst("^http://", ""),
+                    m.path("clientURLs").path(0).asText().replaceFirst("^http://", "")));
+            id = Math.max(id, m.path("ID").asInt());
+        }
+        for (NodeProcess p : nodes) {
+            id = Math.max(id, p.id());
+        }
+        id++;
+        int client = freePort();
+        int raft = freePort();
+        members.add(new raftkv.config.Member(id, "node-" + id, "127.0.0.1:" + raft, "127.0.0.1:" + client));
+        NodeConfig config = new NodeConfig(new raftkv.config.ClusterConfig(name(), members, "existing"),
+                new NodeConfig.Self(id, dir.resolve("data").resolve("node-" + id).toString()), raftSettings(),
+                NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+        Path file = dir.resolve("config").resolve("node-" + id + ".yaml");
+        raftkv.config.ConfigLoader.write(config, file);
+        NodeProcess p = new NodeProcess(id, file, dir.resolve("data").resolve("node-" + id),
+                dir.resolve("node-" + id + ".log"), "http://127.0.0.1:" + client);
+        p.start();
+        String add = "{\"ID\":" + id + ",\"isLearner\":true,\"peerURLs\":[\"http://127.0.0.1:" + raft
+                + "\"],\"clientURLs\":[\"http://127.0.0.1:" + client + "\"]}";
+        int newId = id;
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            var r = api.post(live().get(0).endpoint(), "/v3/cluster/member/add", add);
+            if (r.ok()) {
+                return true;
+            }
+            var now = api.post(live().get(0).endpoint(), "/v3/cluster/member/list", "{}").body().path("members");
+            for (var m : now) {
+                if (m.path("ID").asInt() == newId) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        nodes.add(p);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            var mine = api.status(p.endpoint());
+            var leader = api.status(node(leader()).endpoint());
+            return mine != null && leader != null
+                    && mine.path("raftAppliedIndex").asLong() + 5 >= leader.path("raftIndex").asLong();
+        });
+        var promoted = api.post(live().get(0).endpoint(), "/v3/cluster/member/promote", "{\"ID\":" + id + "}");
+        if (!promoted.ok()) {
+            throw new IllegalStateException("promote failed: " + promoted.body());
+        }
+        awaitHealthy();
+        return p;
+    }
+
+    /** Removes a member from the cluster and stops its process. */
+    void removeNode(NodeProcess p) throws Exception {
+        String via = live().stream().filter(q -> q != p).findFirst().orElseThrow().endpoint();
+        var r = api.post(via, "/v3/cluster/member/remove", "{\"ID\":" + p.id() + "}");
+        if (!r.ok()) {
+            throw new IllegalStateException("remove failed: " + r.body());
+        }
+        p.stop();
+        nodes.remove(p);
+        retired.add(p);
+        awaitHealthy();
+    }
+
+    /** Removed members, kept for their logs. */
+    private final List<NodeProcess> retired = new ArrayList<>();
+
     NodeProcess node(int id) {
-        return nodes.get(id - 1);
+        return nodes.stream().filter(p -> p.id() == id).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + id));
     }
 
     List<NodeProcess> nodes() {
@@ -97,7 +198,9 @@ final class TestCluster implements AutoCloseable {
     @Override
     public void close() {
         Path keep = Path.of("target", "it-logs", dir.getFileName().toString());
-        for (NodeProcess p : nodes) {
+        List<NodeProcess> all = new ArrayList<>(nodes);
+        all.addAll(retired);
+        for (NodeProcess p : all) {
             p.kill();
             try {
                 Files.createDirectories(keep);
@@ -121,7 +224,7 @@ final class TestCluster implements AutoCloseable {
     /** One node's process. */
     static final class NodeProcess {
         private final int id;
-        private final Path config;
+        final Path config;
         private final Path dataDir;
         private final Path log;
         private final String endpoint;

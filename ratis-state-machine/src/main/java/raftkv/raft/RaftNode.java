@@ -283,7 +283,13 @@ public final class RaftNode implements Closeable {
 
     /** Asks the leader's lease clock: renew (keepalive) or time-to-live. */
     public CompletableFuture<Query.LeaseState> leaseQuery(Query q) {
-        return client.async().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q))))
+        // Straight to the leader this member knows, unordered: the client's own idea of the leader may still be
+        // the dead one after a failover, and an ordered read waits behind any request stuck there (seen: 6 s, more
+        // than a short lease's TTL).
+        Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(Query.encode(q)));
+        int leader = status().leaderId();
+        return (leader == 0 ? client.async().sendReadOnlyUnordered(m)
+                : client.async().sendReadOnlyUnordered(m, peerId(leader)))
                 .thenApply(reply -> Query.decodeState(checkReply(reply).getMessage().getContent().toByteArray()))
                 .orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -1,0 +1,131 @@
+package raftkv.it;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static raftkv.it.ApiClient.b64;
+import static raftkv.it.ApiClient.obj;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Leases on real processes: expiry deletes keys, keepalive holds them, a failover neither loses nor rushes them. */
+class LeaseIT {
+
+    @TempDir
+    static Path dir;
+    static TestCluster cluster;
+    static ApiClient api;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
+        api = cluster.api;
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private long grant(long ttl) throws Exception {
+        var r = api.post(cluster.live().get(0).endpoint(), "/v3/lease/grant", obj().put("TTL", ttl));
+        assertEquals(200, r.status(), r.body().toString());
+        return r.body().path("ID").asLong();
+    }
+
+    private void putWithLease(String key, long lease) throws Exception {
+        var r = api.post(cluster.live().get(0).endpoint(), "/v3/kv/put", obj().put("key", b64(key))
+                .put("value", b64("v")).put("lease", lease));
+        assertEquals(200, r.status(), r.body().toString());
+    }
+
+    private boolean exists(String key) throws Exception {
+        return api.value(cluster.live().get(0).endpoint(), key) != null;
+    }
+
+    private void keepAlive(long lease) throws Exception {
+        for (var n : cluster.live()) {
+            try {
+                // A client gives up on a member that does not answer quickly and tries another, as jetcd does.
+                var r = api.post(n.endpoint(), "/v3/lease/keepalive", obj().put("ID", lease), Duration.ofMillis(1500));
+                if (r.ok()) {
+                    return;
+                }
+            } catch (Exception e) {
+                // try the next member
+            }
+        }
+    }
+
+    @Test
+    void aKeyWithAnExpiredLeaseDisappearsButNotBefore() throws Exception {
+        long lease = grant(3);
+        putWithLease("lease/short", lease);
+        long t0 = System.nanoTime();
+        Thread.sleep(1_500); // well inside the TTL
+        assertTrue(exists("lease/short"), "the key lives while the lease does");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !exists("lease/short"));
+        assertTrue((System.nanoTime() - t0) / 1e9 >= 2.5, "it went no earlier than the TTL");
+        var ttl = api.post(cluster.live().get(0).endpoint(), "/v3/lease/timetolive", obj().put("ID", lease));
+        assertEquals(-1, ttl.body().path("TTL").asLong(), "the lease is gone too");
+    }
+
+    @Test
+    void keepaliveHoldsALeaseAcrossALeaderKillAndItsEndLetsItExpire() throws Exception {
+        long lease = grant(4);
+        putWithLease("lease/kept", lease);
+        AtomicBoolean keeping = new AtomicBoolean(true);
+        Thread keeper = new Thread(() -> {
+            while (keeping.get()) {
+                try {
+                    keepAlive(lease);
+                    Thread.sleep(1_000);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        keeper.start();
+        Thread.sleep(2_000);
+        int leader = cluster.leader();
+        cluster.node(leader).kill();
+        Thread.sleep(8_000); // twice the TTL, across the failover
+        assertTrue(exists("lease/kept"), "keepalive held the lease across the failover");
+        var ttl = api.post(cluster.live().get(0).endpoint(), "/v3/lease/timetolive",
+                obj().put("ID", lease).put("keys", true));
+        assertTrue(ttl.body().path("TTL").asLong() > 0, ttl.body().toString());
+        assertNotNull(ttl.body().path("keys").get(0));
+        keeping.set(false);
+        keeper.join();
+        await().atMost(Duration.ofSeconds(15)).until(() -> !exists("lease/kept"));
+        cluster.node(leader).start();
+        cluster.awaitHealthy();
+    }
+
+    @Test
+    void aFailoverDoesNotExpireLeasesEarly() throws Exception {
+        long lease = grant(10);
+        putWithLease("lease/failover", lease);
+        long t0 = System.nanoTime();
+        Thread.sleep(1_000);
+        int leader = cluster.leader();
+        cluster.node(leader).kill();
+        cluster.leader(); // a new one is elected
+        while ((System.nanoTime() - t0) / 1e9 < 9) {
+            assertTrue(exists("lease/failover"), "the lease was expired early, "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms after its grant");
+            Thread.sleep(500);
+        }
+        // The new leader restarted its clock with the full TTL: it expires within TTL + the failover.
+        await().atMost(Duration.ofSeconds(20)).until(() -> !exists("lease/failover"));
+        cluster.node(leader).start();
+        cluster.awaitHealthy();
+    }
+}

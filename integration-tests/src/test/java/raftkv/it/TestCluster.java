@@ -292,6 +292,12 @@ final class TestCluster implements AutoCloseable {
             }
         }
 
+        /** The live generation of this member's store, as its {@code CURRENT} file names it. */
+        Path storeGeneration() throws IOException {
+            Path store = dataDir.resolve("store");
+            return store.resolve(Files.readString(store.resolve("CURRENT")).trim());
+        }
+
         String logText() throws IOException {
             return Files.exists(log) ? Files.readString(log) : "";
         }

@@ -102,8 +102,8 @@ public final class KvStateMachine extends BaseStateMachine {
     private void load(RaftStorage raftStorage) throws IOException {
         storage.init(raftStorage);
         snapshotter = new Snapshotter(storage, snapshotThreshold);
-        store = MvccStore.open(storeConfig);
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        store = openOrRebuild(snapshot);
         if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {
             log.info("store is at applied index {}, behind the snapshot at {}: restoring the snapshot",
                     store.appliedIndex().index(), snapshot.getIndex());
@@ -118,6 +118,31 @@ public final class KvStateMachine extends BaseStateMachine {
         watches.start();
         log.info("state machine ready: store at applied index {} (term {}), revision {}", applied.index(),
                 applied.term(), store.revision());
+    }
+
+    /**
+     * Opens the store; if it was killed in the middle of a commit (see {@code Backend}), its file cannot be trusted,
+     * so it is emptied and rebuilt like a lost store: from the newest snapshot, then the log after it (Ratis keeps
+     * every entry after its newest snapshot). Without a snapshot the log still starts at entry 1, unless the store
+     * was seeded from a snapshot into a new cluster; that one cannot be rebuilt here, and the member must be
+     * replaced.
+     */
+    private MvccStore openOrRebuild(SingleFileSnapshotInfo snapshot) throws IOException {
+        try {
+            return MvccStore.open(storeConfig);
+        } catch (StorageException e) {
+            if (e.code() != ErrorCode.TORN_STORE) {
+                throw e;
+            }
+            if (snapshot == null && MvccStore.isSeeded(storeConfig)) {
+                throw new IOException(e.getMessage() + ", and it was seeded from a snapshot that no local snapshot or"
+                        + " log covers: remove this member and add it back with an empty data directory", e);
+            }
+            log.warn("{}: rebuilding it from {}", e.getMessage(),
+                    snapshot == null ? "the whole Raft log" : "snapshot " + snapshot.getIndex() + " and the log");
+            MvccStore.discardTorn(storeConfig);
+            return MvccStore.open(storeConfig);
+        }
     }
 
     /** Ratis pauses the state machine before it reloads it from an installed snapshot. */
@@ -293,7 +318,7 @@ public final class KvStateMachine extends BaseStateMachine {
         Query.LeaseState state;
         if (q instanceof Query.LeaseRenew r) {
             raftkv.storage.lease.Lease l = store.lease(r.id());
-            long ttl = l == null || l.expiryMillis() < now ? -1 : store.renewLease(r.id(), now);
+            long ttl = l == null || l.expiryMillis() < now ? -1 : store.leaseClocks().renew(r.id(), now);
             state = new Query.LeaseState(r.id(), ttl, l == null ? 0 : l.ttlSeconds(), List.of());
         } else {
             Query.LeaseTimeToLive t = (Query.LeaseTimeToLive) q;

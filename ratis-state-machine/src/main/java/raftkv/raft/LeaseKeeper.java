@@ -57,10 +57,10 @@ final class LeaseKeeper implements AutoCloseable {
             long now = System.currentTimeMillis();
             boolean nowLeader = isLeader.getAsBoolean();
             if (nowLeader && !leader) {
-                s.promoteLeases(now);
+                s.leaseClocks().promote(now);
                 log.info("leader now: every lease gets its full TTL again ({} leases)", s.leaseIds().size());
             } else if (!nowLeader && leader) {
-                s.demoteLeases();
+                s.leaseClocks().demote();
                 revoking.clear();
                 log.info("no longer leader: lease clocks stopped");
             }
@@ -68,8 +68,8 @@ final class LeaseKeeper implements AutoCloseable {
             if (!leader) {
                 return;
             }
-            s.startLeaseClocks(now);
-            List<Long> expired = s.expiredLeases(now);
+            s.leaseClocks().startNew(now);
+            List<Long> expired = s.leaseClocks().expired(now);
             for (long id : expired) {
                 if (revoking.add(id)) {
                     log.info("lease {} expired: revoking it", id);

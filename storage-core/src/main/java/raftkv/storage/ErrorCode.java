@@ -18,6 +18,8 @@ public enum ErrorCode {
     TOO_MANY_KEYS("raftkv: one request may write at most " + Revision.MAX_SUB + " keys"),
     INVALID_ARGUMENT("raftkv: invalid argument"),
     CORRUPT_SNAPSHOT("raftkv: snapshot is corrupt"),
+    /** The store was killed in the middle of a commit; see {@link MvccStore#discardTorn}. */
+    TORN_STORE("raftkv: the store was stopped in the middle of a commit and must be rebuilt"),
     STORE_CLOSED("raftkv: store is closed");
 
     private final String message;

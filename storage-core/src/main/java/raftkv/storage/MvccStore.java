@@ -3,6 +3,7 @@ package raftkv.storage;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,6 +21,7 @@ import raftkv.storage.backend.Backend;
 import raftkv.storage.backend.DataDirectory;
 import raftkv.storage.backend.Meta;
 import raftkv.storage.backend.RecordCodec;
+import raftkv.storage.backend.TornCommitException;
 import raftkv.storage.index.TreeIndex;
 import raftkv.storage.lease.Lease;
 import raftkv.storage.lease.LeaseTable;
@@ -89,6 +91,7 @@ public final class MvccStore implements Closeable {
     /** Told when the whole state was replaced (restore), after the swap. */
     private volatile Runnable replacedListener = () -> { };
     private final RequestApplier applier;
+    private final LeaseClocks leaseClocks = new LeaseClocks(this);
     private final StoreCompaction compaction;
     private final ScheduledExecutorService committer;
     private final ExecutorService compactor;
@@ -103,14 +106,24 @@ public final class MvccStore implements Closeable {
         this.compactor = Executors.newSingleThreadExecutor(daemon("raftkv-compactor"));
     }
 
-    /** Opens the store in {@code config.dir()}, creating it if empty, and rebuilds the in-memory index. */
+    /**
+     * Opens the store in {@code config.dir()}, creating it if empty, and rebuilds the in-memory index.
+     *
+     * @throws StorageException {@link ErrorCode#TORN_STORE} if the last process stopped in the middle of a commit:
+     *     the file may be torn, and the caller must rebuild the state ({@link #discardTorn}, then restore a
+     *     snapshot and replay the log from it)
+     */
     public static MvccStore open(StoreConfig config) {
         MvccStore s = new MvccStore(config);
         long t0 = System.nanoTime();
         s.commitLock.lock();
         s.lock.writeLock().lock();
         try {
-            s.backend = Backend.open(s.dir.current());
+            try {
+                s.backend = Backend.open(s.dir.current());
+            } catch (TornCommitException e) {
+                throw new StorageException(ErrorCode.TORN_STORE, e.getMessage());
+            }
             s.install(s.backend, StoreRecovery.load(s.backend));
         } catch (RuntimeException e) {
             s.lock.writeLock().unlock();
@@ -130,6 +143,21 @@ public final class MvccStore implements Closeable {
                 config.dir(), s.currentRev, s.compactRev, s.applied.index(), s.index.size(), s.leases.size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return s;
+    }
+
+    /**
+     * Replaces a torn store (one that {@link #open} refused with {@link ErrorCode#TORN_STORE}) by an empty one, at
+     * applied index 0, and returns how many bytes of it were dropped. The swap is atomic, as a restore's.
+     */
+    public static long discardTorn(StoreConfig config) {
+        DataDirectory dir = DataDirectory.open(config.dir());
+        Path torn = dir.current();
+        long size = Backend.sizeOnDisk(torn);
+        Path empty = dir.prepareNext();
+        Backend.open(empty).close();
+        dir.discard(dir.switchTo(empty));
+        log.warn("discarded the torn store {} ({} bytes); it is empty now", torn, size);
+        return size;
     }
 
     /**
@@ -274,8 +302,9 @@ public final class MvccStore implements Closeable {
     }
 
     /**
-     * Forgets which Raft entry the state came from: for a snapshot restored into the first member of a new cluster,
-     * whose log starts again at index 0.
+     * Forgets which Raft entry the state came from: for a snapshot restored into the members of a new cluster,
+     * whose log starts again at index 0. The store is marked as seeded ({@link #isSeeded}): its state is more
+     * than its log.
      */
     public void resetAppliedIndex() {
         commitLock.lock();
@@ -283,9 +312,18 @@ public final class MvccStore implements Closeable {
             applied = AppliedIndex.NONE;
             dirty = true;
             commitNow();
+            dir.markSeeded();
         } finally {
             commitLock.unlock();
         }
+    }
+
+    /**
+     * Whether the store in {@code config.dir()} was seeded from a snapshot ({@link #resetAppliedIndex}), so that
+     * replaying the Raft log from its start would not rebuild it.
+     */
+    public static boolean isSeeded(StoreConfig config) {
+        return DataDirectory.open(config.dir()).isSeeded();
     }
 
     // ---------------------------------------------------------------------------------------------- requests
@@ -407,58 +445,9 @@ public final class MvccStore implements Closeable {
         }
     }
 
-    /** Renews a lease to expire one TTL after {@code nowMillis}; returns its TTL, or -1 if it does not exist. */
-    public long renewLease(long id, long nowMillis) {
-        lock.readLock().lock();
-        try {
-            return leases.renew(id, nowMillis);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** Gives every lease its full TTL from {@code nowMillis} on (a new leader does this). */
-    public void promoteLeases(long nowMillis) {
-        lock.readLock().lock();
-        try {
-            leases.promote(nowMillis);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** Starts the clock of leases granted since the last promote, with their full TTL. */
-    public void startLeaseClocks(long nowMillis) {
-        lock.readLock().lock();
-        try {
-            leases.startUnstarted(nowMillis);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** Stops every lease clock (a follower never expires leases). */
-    public void demoteLeases() {
-        lock.readLock().lock();
-        try {
-            leases.demote();
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** The ids of leases whose recorded expiry is at or before {@code nowMillis}, earliest first. */
-    public List<Long> expiredLeases(long nowMillis) {
-        lock.readLock().lock();
-        try {
-            List<Long> ids = new ArrayList<>();
-            for (Lease l : leases.expired(nowMillis)) {
-                ids.add(l.id());
-            }
-            return ids;
-        } finally {
-            lock.readLock().unlock();
-        }
+    /** The lease clocks, which the replicated layer runs (the store only records them). */
+    public LeaseClocks leaseClocks() {
+        return leaseClocks;
     }
 
     // ---------------------------------------------------------------------------------------------- history

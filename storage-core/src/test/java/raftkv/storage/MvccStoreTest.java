@@ -196,14 +196,14 @@ class MvccStoreTest {
     void leaseExpiryFollowsTheClockTheCallerGives() {
         store.grant(1, 10);
         store.grant(2, 20);
-        assertEquals(List.of(), store.expiredLeases(Long.MAX_VALUE - 1), "no clock until promoted");
-        store.promoteLeases(1_000);
-        assertEquals(List.of(), store.expiredLeases(10_999));
-        assertEquals(List.of(1L), store.expiredLeases(11_000));
-        store.renewLease(1, 5_000);
-        assertEquals(List.of(1L, 2L), store.expiredLeases(21_000));
-        store.demoteLeases();
-        assertEquals(List.of(), store.expiredLeases(100_000));
+        assertEquals(List.of(), store.leaseClocks().expired(Long.MAX_VALUE - 1), "no clock until promoted");
+        store.leaseClocks().promote(1_000);
+        assertEquals(List.of(), store.leaseClocks().expired(10_999));
+        assertEquals(List.of(1L), store.leaseClocks().expired(11_000));
+        store.leaseClocks().renew(1, 5_000);
+        assertEquals(List.of(1L, 2L), store.leaseClocks().expired(21_000));
+        store.leaseClocks().demote();
+        assertEquals(List.of(), store.leaseClocks().expired(100_000));
     }
 
     @Test

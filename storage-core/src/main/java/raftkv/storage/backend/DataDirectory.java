@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   dataDir/
  *     CURRENT            "db-2"
- *     db-2/kv.db         MapDB file (+ kv.db.wal.N while a commit is in flight)
+ *     SEEDED             present if the state was restored from a snapshot into a new cluster
+ *     db-2/kv.db         MapDB file (+ kv.db.wal.N, MapDB's write-ahead log)
+ *     db-2/COMMITTING    present while a commit is in flight (see Backend)
  * </pre>
  */
 public final class DataDirectory {
@@ -32,6 +34,7 @@ public final class DataDirectory {
     private static final Logger log = LoggerFactory.getLogger(DataDirectory.class);
     private static final String CURRENT = "CURRENT";
     private static final String PREFIX = "db-";
+    private static final String SEEDED = "SEEDED";
 
     private final Path root;
     private long generation;
@@ -122,6 +125,20 @@ public final class DataDirectory {
         }
     }
 
+    /** Records that the live state was seeded from a snapshot rather than built by a log from its start. */
+    public void markSeeded() {
+        try {
+            Files.write(root.resolve(SEEDED), new byte[0]);
+            fsyncDirectory(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark " + root + " as seeded", e);
+        }
+    }
+
+    public boolean isSeeded() {
+        return Files.exists(root.resolve(SEEDED));
+    }
+
     private void removeStale() throws IOException {
         Path live = current();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
@@ -152,7 +169,7 @@ public final class DataDirectory {
         fsyncDirectory(root);
     }
 
-    private static void fsyncDirectory(Path dir) throws IOException {
+    static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }

@@ -80,8 +80,10 @@ final class Snapshotter implements AutoCloseable {
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
+            // The MD5 file first: Ratis may list the directory at any moment, and a snapshot without it is suspect.
+            MD5Hash md5 = MD5FileUtil.computeMd5ForFile(tmp.toFile());
+            MD5FileUtil.saveMD5File(target, md5);
             Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
-            MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(target);
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), ti));
             log.info("snapshot at index {} (term {}, revision {}) written: {} bytes in {} ms", ti.getIndex(),
                     ti.getTerm(), info.revision(), Files.size(target.toPath()), (System.nanoTime() - t0) / 1_000_000);

@@ -35,9 +35,6 @@ public final class Node implements Closeable {
     private final ExecutorService work;
     private final java.util.concurrent.ScheduledExecutorService timers;
     private final raftkv.storage.Compactor autoCompactor;
-    // a cache; races only cost an extra measurement
-    private volatile long dbSize;
-    private volatile long dbSizeAt = System.nanoTime() - 1_000_000_000L;
 
     private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
         this.config = config;
@@ -166,14 +163,9 @@ public final class Node implements Closeable {
         }
     }
 
-    /** The store's size on disk, measured at most twice a second (it lists files). */
+    /** The store's size on disk. */
     public long dbSize() {
-        long now = System.nanoTime();
-        if (now - dbSizeAt > 500_000_000L) {
-            dbSize = store().dbSize();
-            dbSizeAt = now;
-        }
-        return dbSize;
+        return store().dbSize();
     }
 
     @Override

@@ -60,7 +60,8 @@ final class MaintenanceApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return CompletableFuture.completedFuture(Reply.stream(out -> {
+        // Current first: the snapshot holds at least everything committed when it was asked for.
+        return node.raft().readBarrier().thenApply(v -> Reply.stream(out -> {
             try (var snap = node.store().openSnapshot()) {
                 var header = node.header(snap.info().revision());
                 try (ChunkedOutput chunks = new ChunkedOutput(64 << 10,
@@ -76,7 +77,7 @@ final class MaintenanceApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return CompletableFuture.supplyAsync(() -> {
+        return node.raft().readBarrier().thenApplyAsync(v -> {
             node.store().defragment();
             return Reply.json(new ResponseJson.HeaderOnly(node.header(node.store().revision())));
         }, node.work());

@@ -22,9 +22,16 @@ import raftkv.config.NodeConfig;
  */
 final class TestCluster implements AutoCloseable {
 
-    /** Raft settings for tests: quick elections; snapshots and log segments as the test needs. */
-    record Settings(long electionTimeoutMs, long snapshotThreshold, long logSegmentBytes) {
+    /**
+     * Settings for tests: quick elections; snapshots, log segments and the store quota (null: the default) as the
+     * test needs.
+     */
+    record Settings(long electionTimeoutMs, long snapshotThreshold, long logSegmentBytes, Long quotaBytes) {
         static final Settings DEFAULT = new Settings(500, 10_000, 1L << 20);
+
+        Settings(long electionTimeoutMs, long snapshotThreshold, long logSegmentBytes) {
+            this(electionTimeoutMs, snapshotThreshold, logSegmentBytes, null);
+        }
     }
 
     private final Path dir;
@@ -53,7 +60,7 @@ final class TestCluster implements AutoCloseable {
             raft[i] = freePort();
         }
         List<NodeConfig> configs = LocalCluster.generate(c.name(), n, dir.resolve("data"), client, raft,
-                c.raftSettings(), NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+                c.raftSettings(), c.limits(), NodeConfig.CompactionSettings.DEFAULTS);
         List<Path> files = LocalCluster.write(configs, dir.resolve("config"));
         for (int i = 0; i < n; i++) {
             c.nodes.add(new NodeProcess(i + 1, files.get(i), dir.resolve("data").resolve("node-" + (i + 1)),
@@ -76,6 +83,10 @@ final class TestCluster implements AutoCloseable {
     private NodeConfig.RaftSettings raftSettings() {
         return new NodeConfig.RaftSettings(settings.electionTimeoutMs(), settings.snapshotThreshold(), 10_000L,
                 settings.logSegmentBytes(), 1_000L);
+    }
+
+    private NodeConfig.Limits limits() {
+        return new NodeConfig.Limits(null, settings.quotaBytes(), null);
     }
 
     List<Path> configFiles() {
@@ -105,7 +116,7 @@ final class TestCluster implements AutoCloseable {
         members.add(new raftkv.config.Member(id, "node-" + id, "127.0.0.1:" + raft, "127.0.0.1:" + client));
         NodeConfig config = new NodeConfig(new raftkv.config.ClusterConfig(name(), members, "existing"),
                 new NodeConfig.Self(id, dir.resolve("data").resolve("node-" + id).toString()), raftSettings(),
-                NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+                limits(), NodeConfig.CompactionSettings.DEFAULTS);
         Path file = dir.resolve("config").resolve("node-" + id + ".yaml");
         raftkv.config.ConfigLoader.write(config, file);
         NodeProcess p = new NodeProcess(id, file, dir.resolve("data").resolve("node-" + id),

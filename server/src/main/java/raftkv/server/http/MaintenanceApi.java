@@ -87,7 +87,8 @@ final class MaintenanceApi {
     private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {
         RequestJson.Alarm a = Json.decode(body, RequestJson.Alarm.class);
         RequestJson.AlarmAction action = a.action() == null ? RequestJson.AlarmAction.GET : a.action();
-        CompletableFuture<?> change = CompletableFuture.completedFuture(null);
+        // A listing is linearizable, as etcd's (which goes through its log): it sees every alarm raised before it.
+        CompletableFuture<?> change = node.raft().readBarrier();
         if (action != RequestJson.AlarmAction.GET) {
             if (a.alarm() == null || a.alarm() == RequestJson.AlarmType.NONE) {
                 throw new Json.BadRequest("field \"alarm\": which alarm (NOSPACE) is required");

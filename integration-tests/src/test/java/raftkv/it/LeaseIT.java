@@ -7,32 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static raftkv.it.ApiClient.b64;
 import static raftkv.it.ApiClient.obj;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Leases on real processes: expiry deletes keys, keepalive holds them, a failover neither loses nor rushes them. */
-class LeaseIT {
-
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
-        api = cluster.api;
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+class LeaseIT extends SharedClusterIT {
 
     private long grant(long ttl) throws Exception {
         var r = api.post(cluster.live().get(0).endpoint(), "/v3/lease/grant", obj().put("TTL", ttl));

@@ -7,30 +7,10 @@ import static raftkv.it.ApiClient.obj;
 import static raftkv.it.ApiClient.text;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A 3-node cluster used as a new user would use it with curl: replication, reads, txns, compaction, bad input. */
-class ReplicationIT {
-
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
-        api = cluster.api;
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+class ReplicationIT extends SharedClusterIT {
 
     @Test
     void aWriteOnAnyNodeIsReadOnEveryNodeRightAfterAndBumpsTheRevisionByOne() throws Exception {

@@ -8,35 +8,15 @@ import static raftkv.it.ApiClient.obj;
 import static raftkv.it.ApiClient.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Watches on real processes: across members, from history, after compaction, and across a leader kill. */
-class WatchIT {
-
-    @TempDir
-    static Path dir;
-    static TestCluster cluster;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
-        api = cluster.api;
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+class WatchIT extends SharedClusterIT {
 
     @Test
     void aWatchOnOneNodeSeesWritesMadeOnOthersInOrderWithPreviousValues() throws Exception {
@@ -120,6 +100,7 @@ class WatchIT {
         seen.addAll(w2.events());
         w2.close();
         cluster.node(leader).start();
+        cluster.awaitHealthy(); // the replay below may go to the restarted member
 
         List<Long> revisions = seen.stream().map(x -> x.path("kv").path("mod_revision").asLong()).toList();
         for (int i = 1; i < revisions.size(); i++) {
@@ -135,6 +116,5 @@ class WatchIT {
             assertEquals(revisions, replay.events().stream().limit(revisions.size())
                     .map(x -> x.path("kv").path("mod_revision").asLong()).toList());
         }
-        cluster.awaitHealthy();
     }
 }

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -56,6 +57,11 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
     private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicLong nextWatchId = new AtomicLong();
+    // owned by the channel's event loop
+    /** Ids of watches asked for whose creation waits for its ReadIndex round. */
+    private final java.util.Set<Long> reserved = new java.util.HashSet<>();
+    /** The effects of this stream's messages, in arrival order. */
+    private CompletableFuture<?> effects = CompletableFuture.completedFuture(null);
     private ChannelHandlerContext ctx;
     private JsonParser parser;
     private TokenBuffer current;
@@ -127,14 +133,25 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
             create(r.createRequest());
         } else if (r.cancelRequest() != null) {
             long id = r.cancelRequest().watchId() == null ? 0 : r.cancelRequest().watchId();
-            Watcher w = watchers.remove(id);
-            if (w != null) {
-                node.raft().watches().cancel(w);
-            }
-            write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0, null, null));
+            then(() -> {
+                reserved.remove(id);
+                Watcher w = watchers.remove(id);
+                if (w != null) {
+                    node.raft().watches().cancel(w);
+                }
+                write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0, null, null));
+            });
         } else {
-            node.raft().watches().requestProgress(List.copyOf(watchers.values()));
+            then(() -> node.raft().watches().requestProgress(List.copyOf(watchers.values())));
         }
+    }
+
+    /** Runs {@code action} on the event loop after every earlier message of this stream took effect. */
+    private void then(Runnable action) {
+        effects = effects.handleAsync((v, e) -> {
+            action.run();
+            return null;
+        }, ctx.executor());
     }
 
     private void create(RequestJson.WatchCreate c) throws Json.BadRequest {
@@ -146,14 +163,27 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
             throw new Json.BadRequest("field \"create_request.start_revision\": must not be negative");
         }
         long id = c.watchId() == null || c.watchId() == 0 ? nextWatchId.getAndIncrement() : c.watchId();
-        if (watchers.containsKey(id)) {
+        if (watchers.containsKey(id) || !reserved.add(id)) {
             throw new Json.BadRequest("field \"create_request.watch_id\": watch " + id + " already exists");
         }
         List<RequestJson.WatchFilter> filters = c.filters() == null ? List.of() : c.filters();
         WatchSpec spec = new WatchSpec(new KeyRange(c.key(), c.rangeEnd()), start,
                 c.prevKv() != null && c.prevKv(), filters.contains(RequestJson.WatchFilter.NOPUT),
                 filters.contains(RequestJson.WatchFilter.NODELETE), c.progressNotify() != null && c.progressNotify());
-        watchers.put(id, node.raft().watches().watch(id, spec, this::offer));
+        // After a ReadIndex round, as a linearizable read: "from now" then includes every write acknowledged
+        // before the request, and a start revision compacted anywhere in the cluster is seen as compacted here.
+        effects = effects.thenCompose(v -> node.raft().readBarrier()).handleAsync((v, e) -> {
+            if (!reserved.remove(id)) {
+                return null; // cancelled before it was created
+            }
+            if (e != null) {
+                write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0,
+                        "etcdserver: no leader", null));
+            } else {
+                watchers.put(id, node.raft().watches().watch(id, spec, this::offer));
+            }
+            return null;
+        }, ctx.executor());
     }
 
     /** The hub's sink: encodes and writes a message; false when the reader has too much unread. */
@@ -200,6 +230,7 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        reserved.clear();
         for (Watcher w : watchers.values()) {
             node.raft().watches().cancel(w);
         }

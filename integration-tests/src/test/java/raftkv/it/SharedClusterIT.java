@@ -1,0 +1,30 @@
+package raftkv.it;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A test class whose tests share one 3-node cluster, started before the first and stopped after the last: for
+ * tests that use keys of their own and bring back any member they kill. Each class gets its own cluster, ports
+ * and directory.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SharedClusterIT {
+
+    TestCluster cluster;
+    ApiClient api;
+
+    @BeforeAll
+    void startCluster(@TempDir Path dir) throws Exception {
+        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
+        api = cluster.api;
+    }
+
+    @AfterAll
+    void stopCluster() {
+        cluster.close();
+    }
+}

@@ -35,6 +35,8 @@ public final class Node implements Closeable {
     private final ExecutorService work;
     private final java.util.concurrent.ScheduledExecutorService timers;
     private final raftkv.storage.Compactor autoCompactor;
+    /** Held by the quota check (timer thread) and by defragment (a work thread). */
+    private final java.util.concurrent.locks.ReentrantLock quotaLock = new java.util.concurrent.locks.ReentrantLock();
 
     private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
         this.config = config;
@@ -149,17 +151,36 @@ public final class Node implements Closeable {
         return false;
     }
 
-    /** Raises this member's NOSPACE alarm (through the log) when its store outgrows the quota. */
+    /**
+     * Raises this member's NOSPACE alarm (through the log) when its store outgrows the quota. Runs on the timer
+     * thread and waits until the raise is applied, under {@link #quotaLock}: a defragment cannot start between
+     * seeing the excess and the alarm being in the log, so an operator who defragments, then lists and disarms
+     * the alarms, never has a stale raise land after the disarm.
+     */
     private void checkQuota() {
+        quotaLock.lock();
         try {
             int self = config.node().id();
-            if (dbSize() > config.limits().quotaBytes() && !raft.alarms().contains(self + ":NOSPACE")) {
-                log.warn("the store ({} bytes) is over its quota of {} bytes: raising the NOSPACE alarm", dbSize(),
+            long size = dbSize();
+            if (size > config.limits().quotaBytes() && !raft.alarms().contains(self + ":NOSPACE")) {
+                log.warn("the store ({} bytes) is over its quota of {} bytes: raising the NOSPACE alarm", size,
                         config.limits().quotaBytes());
-                raft.propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true));
+                raft.propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true)).join();
             }
         } catch (RuntimeException e) {
             log.debug("quota check skipped: {}", e.toString());
+        } finally {
+            quotaLock.unlock();
+        }
+    }
+
+    /** Defragments this member's store; see {@link #checkQuota()} for why it excludes the quota check. */
+    public void defragment() {
+        quotaLock.lock();
+        try {
+            store().defragment();
+        } finally {
+            quotaLock.unlock();
         }
     }
 

@@ -78,7 +78,7 @@ final class MaintenanceApi {
             Json.decode(body, RequestJson.Empty.class);
         }
         return node.raft().readBarrier().thenApplyAsync(v -> {
-            node.store().defragment();
+            node.defragment();
             return Reply.json(new ResponseJson.HeaderOnly(node.header(node.store().revision())));
         }, node.work());
     }
@@ -87,9 +87,11 @@ final class MaintenanceApi {
     private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {
         RequestJson.Alarm a = Json.decode(body, RequestJson.Alarm.class);
         RequestJson.AlarmAction action = a.action() == null ? RequestJson.AlarmAction.GET : a.action();
-        // A listing is linearizable, as etcd's (which goes through its log): it sees every alarm raised before it.
-        CompletableFuture<?> change = node.raft().readBarrier();
-        if (action != RequestJson.AlarmAction.GET) {
+        CompletableFuture<?> change;
+        if (action == RequestJson.AlarmAction.GET) {
+            // A listing is linearizable, as etcd's (which goes through its log): it sees every alarm raised before it.
+            change = node.raft().readBarrier();
+        } else {
             if (a.alarm() == null || a.alarm() == RequestJson.AlarmType.NONE) {
                 throw new Json.BadRequest("field \"alarm\": which alarm (NOSPACE) is required");
             }

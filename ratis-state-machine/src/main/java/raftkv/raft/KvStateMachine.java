@@ -58,6 +58,7 @@ public final class KvStateMachine extends BaseStateMachine {
     private final PendingProposals pending;
     private final RaftMetrics metrics;
     private final long snapshotThreshold;
+    private final int memberId;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private volatile MvccStore store;
     private Snapshotter snapshotter;
@@ -70,8 +71,9 @@ public final class KvStateMachine extends BaseStateMachine {
 
     private final raftkv.raft.watch.WatchHub watches;
 
-    public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics,
+    public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics, int memberId,
                           long snapshotThreshold, java.time.Duration watchProgressInterval) {
+        this.memberId = memberId;
         this.storeConfig = storeConfig;
         this.pending = pending;
         this.metrics = metrics;
@@ -101,7 +103,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
     private void load(RaftStorage raftStorage) throws IOException {
         storage.init(raftStorage);
-        snapshotter = new Snapshotter(storage, snapshotThreshold);
+        snapshotter = new Snapshotter(storage, snapshotThreshold, memberId);
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
         store = openOrRebuild(snapshot);
         if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {

@@ -21,6 +21,7 @@ public final class RaftMetrics {
     final Timer applyTime;
     final Counter leaderChanges;
     final Counter readIndexRounds;
+    final Counter readIndexNudges;
     final Counter readsServed;
 
     public RaftMetrics(MetricRegistry registry) {
@@ -33,6 +34,7 @@ public final class RaftMetrics {
         applyTime = registry.timer("raftkv_raft_apply_seconds");
         leaderChanges = registry.counter("raftkv_raft_leader_changes_total");
         readIndexRounds = registry.counter("raftkv_raft_read_index_rounds_total");
+        readIndexNudges = registry.counter("raftkv_raft_read_index_nudges_total");
         readsServed = registry.counter("raftkv_raft_linearizable_reads_total");
     }
 

@@ -62,6 +62,8 @@ public final class RaftNode implements Closeable {
     private final KvStateMachine stateMachine;
     private final ProposalBatcher proposals;
     private final ReadIndexBatcher reads;
+    private final java.util.concurrent.atomic.AtomicBoolean emptyEntryInFlight =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final RaftMetrics metrics;
     private final PendingProposals pending;
     private final java.util.concurrent.ScheduledExecutorService nudger;
@@ -77,7 +79,8 @@ public final class RaftNode implements Closeable {
         this.group = groupOf(options);
         this.pending = new PendingProposals();
         registry.register("raftkv_raft_proposals_pending", (com.codahale.metrics.Gauge<Integer>) pending::size);
-        this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.snapshotThreshold(),
+        this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.selfId(),
+                options.snapshotThreshold(),
                 options.watchProgressInterval());
         registry.register("raftkv_watch_watchers", (com.codahale.metrics.Gauge<Integer>) () ->
                 stateMachine.watches().watchers());
@@ -101,11 +104,9 @@ public final class RaftNode implements Closeable {
                         (int) Math.max(10, options.requestTimeout().toMillis() / 100),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        this.proposals = new ProposalBatcher(pending, this::submitEntry, metrics, options.maxInFlight(),
+        this.proposals = new ProposalBatcher(pending, entry -> submitEntry(entry, true), metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         RaftPeerId self = peerId(options.selfId());
-        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnlyUnordered(Message.EMPTY, self)
-                .thenApply(RaftNode::checkReply), metrics);
         java.util.concurrent.atomic.AtomicInteger senderCount = new java.util.concurrent.atomic.AtomicInteger();
         this.senders = java.util.concurrent.Executors.newFixedThreadPool(options.maxInFlight() + 1, r -> {
             Thread t = new Thread(r, "raftkv-proposer-" + senderCount.incrementAndGet());
@@ -119,6 +120,9 @@ public final class RaftNode implements Closeable {
             t.setDaemon(true);
             return t;
         });
+        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnlyUnordered(Message.EMPTY, self)
+                .thenApply(RaftNode::checkReply), metrics, () -> !stateMachine.isLeader(),
+                this::appendEmptyEntry, nudger);
     }
 
     /** Starts the member: opens (or recovers) its storage and joins the group. */
@@ -185,7 +189,8 @@ public final class RaftNode implements Closeable {
         // Ratis' defaults are wrong for us (see SPEC.md): reads must be linearizable, snapshots automatic.
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, o.snapshotThreshold());
+        // Ratis asks from half the threshold on; the Snapshotter picks this member's own point (see there).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, Math.max(1, o.snapshotThreshold() / 2));
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
@@ -223,16 +228,16 @@ public final class RaftNode implements Closeable {
      * Ratis' async writes are ordered per client, so one request stuck on a dead leader holds up every later one
      * (seen as 3 s stalls after failovers), and our entries need no order among themselves.
      */
-    private CompletableFuture<?> submitEntry(byte[] entry) {
+    private CompletableFuture<?> submitEntry(byte[] entry, boolean awaited) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 RaftClientReply reply = checkReply(client.io().send(Message.valueOf(
                         UnsafeByteOperations.unsafeWrap(entry))));
-                if (!stateMachine.isLeader()) {
+                if (awaited && !stateMachine.isLeader()) {
                     // Committed, but a follower learns of it only with the leader's next heartbeat, half an
                     // election timeout away, and its clients wait for its own apply. A ReadIndex round makes the
-                    // leader send that heartbeat now (seen: follower writes took 530 ms, now as fast as the
-                    // leader's). Concurrent rounds are shared.
+                    // leader send that heartbeat now (seen: follower writes took 530 ms; see ReadIndexBatcher for
+                    // when it does not). Concurrent rounds are shared. Nobody waits for an empty entry's apply.
                     reads.await();
                 }
                 return reply;
@@ -255,6 +260,17 @@ public final class RaftNode implements Closeable {
      * heartbeats only, forever (it ignores the follower's "send from index 0"). Any real append breaks the loop, so
      * when a follower lags and nothing was committed since the last check, the leader appends an empty entry.
      */
+    /**
+     * Appends an entry that carries no request, only so that the leader sends the followers its commit index; at most
+     * one at a time, so that a dead leader cannot tie up the sender threads with them.
+     */
+    private void appendEmptyEntry() {
+        if (emptyEntryInFlight.compareAndSet(false, true)) {
+            submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), false)
+                    .whenComplete((r, e) -> emptyEntryInFlight.set(false));
+        }
+    }
+
     private void nudgeLaggingFollowers() {
         try {
             RaftServer.Division d = server.getDivision(group.getGroupId());
@@ -272,7 +288,7 @@ public final class RaftNode implements Closeable {
             if (lagging && idle) {
                 log.debug("a follower lags behind commit index {} on an idle cluster: appending an empty entry",
                         commit);
-                submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()));
+                appendEmptyEntry();
             }
         } catch (IOException | RuntimeException e) {
             log.debug("follower nudge skipped", e);

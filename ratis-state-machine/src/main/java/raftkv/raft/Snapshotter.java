@@ -28,6 +28,11 @@ import raftkv.storage.StoreSnapshot;
  * consistent point is fixed there (cheap), the dump is written on a background thread, and {@link #take} always
  * returns the index of the newest <em>completed</em> snapshot: the log is purged only behind a snapshot that is
  * durable on disk, and writes go on while a large dump is written.
+ *
+ * <p>Members snapshot at different points. Every member applies the same entries at about the same moment, so with
+ * one threshold they would all dump at once, and on a small machine the whole cluster stalled (seen: the worst put
+ * of those seconds 200-500 ms against 40-60 ms otherwise, 10,000 watchers at 1,000 puts/s). Each member has its own
+ * phase within the threshold, so a quorum is never busy dumping together; see {@link #due}.
  */
 final class Snapshotter implements AutoCloseable {
 
@@ -35,6 +40,7 @@ final class Snapshotter implements AutoCloseable {
 
     private final SimpleStateMachineStorage storage;
     private final long threshold;
+    private final long phase;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "raftkv-snapshot-writer");
         t.setDaemon(true);
@@ -43,9 +49,25 @@ final class Snapshotter implements AutoCloseable {
     /** The dump being written, if any. Owned by the apply thread. */
     private Future<?> inProgress;
 
-    Snapshotter(SimpleStateMachineStorage storage, long threshold) {
+    /** {@code memberId} picks the phase: members 1, 2, 3 (and 4, 5...) snapshot a third of the threshold apart. */
+    Snapshotter(SimpleStateMachineStorage storage, long threshold, int memberId) {
         this.storage = storage;
         this.threshold = threshold;
+        this.phase = (memberId % 3) * threshold / 3;
+    }
+
+    /**
+     * Whether a member at {@code applied}, whose newest snapshot is at {@code latest}, should dump now: when it has
+     * passed one of its own snapshot points (the indexes {@code k * threshold - phase}) since {@code latest}, and is
+     * at least half a threshold past {@code latest} (a member without snapshots just waits for its point). So
+     * snapshots come between half and one and a half thresholds apart, at most two thresholds behind.
+     */
+    static boolean due(long applied, long latest, long threshold, long phase) {
+        if (latest >= 0 && applied - latest < Math.max(1, threshold / 2)) {
+            return false;
+        }
+        return applied - latest >= 2 * threshold
+                || Math.floorDiv(applied + phase, threshold) > Math.floorDiv(latest + phase, threshold);
     }
 
     /** On the apply thread: starts a dump if none is running and enough has been applied; see the class comment. */
@@ -54,7 +76,7 @@ final class Snapshotter implements AutoCloseable {
         if (inProgress == null || inProgress.isDone()) {
             inProgress = null;
             long applied = store.appliedIndex().index();
-            if (applied > 0 && applied - latest >= threshold) {
+            if (applied > 0 && due(applied, latest, threshold, phase)) {
                 store.commit(); // the store itself is durable at the point before the log behind it may go
                 StoreSnapshot point = store.openSnapshot();
                 inProgress = writer.submit(() -> write(point));
@@ -69,19 +91,29 @@ final class Snapshotter implements AutoCloseable {
         java.io.File target = storage.getSnapshotFile(ti.getTerm(), ti.getIndex());
         Path tmp = target.toPath().resolveSibling("tmp-" + target.getName());
         long t0 = System.nanoTime();
-        try (point; OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has MD5", e);
+        }
+        try (point; java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE);
+             OutputStream out = new BufferedOutputStream(new java.security.DigestOutputStream(
+                     new SyncingOutput(ch), digest), 1 << 16)) {
             point.writeTo(out);
+            out.flush();
+            ch.force(true);
         } catch (IOException | RuntimeException e) {
             log.error("snapshot at {} failed; the log stays until the next one succeeds", ti, e);
             deleteQuietly(tmp);
             return;
         }
         try {
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
             // The MD5 file first: Ratis may list the directory at any moment, and a snapshot without it is suspect.
-            MD5Hash md5 = MD5FileUtil.computeMd5ForFile(tmp.toFile());
+            // The digest was computed on the way out, sparing a second read of the whole file.
+            MD5Hash md5 = MD5Hash.newInstance(digest.digest());
             MD5FileUtil.saveMD5File(target, md5);
             Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), ti));
@@ -109,5 +141,38 @@ final class Snapshotter implements AutoCloseable {
     @Override
     public void close() {
         writer.shutdownNow();
+    }
+
+    /**
+     * Writes to a file and syncs it every {@link #SYNC_EVERY} bytes. The Raft log and the store share the disk with
+     * the snapshot, and their small fsyncs queue behind whatever the snapshot left dirty: one fsync of a whole 48 MB
+     * snapshot at the end stalled commits cluster-wide by 200+ ms (every member snapshots at about the same index).
+     */
+    private static final class SyncingOutput extends OutputStream {
+        static final long SYNC_EVERY = 4L << 20;
+        private final java.nio.channels.FileChannel ch;
+        private long unsynced;
+
+        SyncingOutput(java.nio.channels.FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            unsynced += len;
+            if (unsynced >= SYNC_EVERY) {
+                ch.force(false);
+                unsynced = 0;
+            }
+        }
     }
 }

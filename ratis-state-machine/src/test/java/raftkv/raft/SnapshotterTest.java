@@ -1,0 +1,68 @@
+package raftkv.raft;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SnapshotterTest {
+
+    /** Applies entries in random batches (as Ratis does) and records where a member with {@code phase} dumps. */
+    private static List<Long> snapshotPoints(long threshold, long phase, long upTo, long seed) {
+        Random rnd = new Random(seed);
+        List<Long> points = new ArrayList<>();
+        long latest = -1;
+        for (long applied = 0; applied < upTo; applied += 1 + rnd.nextInt(40)) {
+            if (Snapshotter.due(applied, latest, threshold, phase)) {
+                points.add(applied);
+                latest = applied;
+            }
+        }
+        return points;
+    }
+
+    @Test
+    void snapshotsComeBetweenHalfAndTwoThresholdsApart() {
+        for (long seed = 0; seed < 20; seed++) {
+            for (int member = 1; member <= 5; member++) {
+                long threshold = 10_000;
+                List<Long> points = snapshotPoints(threshold, (member % 3) * threshold / 3, 200_000, seed);
+                assertTrue(points.size() >= 15, points.toString());
+                for (int i = 1; i < points.size(); i++) {
+                    long gap = points.get(i) - points.get(i - 1);
+                    assertTrue(gap >= threshold / 2 && gap <= 2 * threshold, "gap " + gap + " in " + points);
+                }
+            }
+        }
+    }
+
+    @Test
+    void membersOfAThreeNodeClusterNeverDumpAtTheSamePoint() {
+        long threshold = 9_000;
+        List<List<Long>> byMember = new ArrayList<>();
+        for (int member = 1; member <= 3; member++) {
+            byMember.add(snapshotPoints(threshold, (member % 3) * threshold / 3, 100_000, 7));
+        }
+        // Every snapshot point of one member is at least a quarter of the threshold from every point of another.
+        for (int a = 0; a < 3; a++) {
+            for (int b = a + 1; b < 3; b++) {
+                for (long pa : byMember.get(a)) {
+                    for (long pb : byMember.get(b)) {
+                        assertTrue(Math.abs(pa - pb) > threshold / 4, "members " + (a + 1) + " and " + (b + 1)
+                                + " both dumped near " + pa + " / " + pb);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMemberFarBehindItsLastSnapshotDumpsAtOnce() {
+        // After a snapshot install, say, the newest snapshot may lie anywhere relative to the member's phase.
+        assertTrue(Snapshotter.due(25_000, 4_000, 10_000, 0));
+        assertEquals(false, Snapshotter.due(4_400, 4_000, 10_000, 0));
+    }
+}

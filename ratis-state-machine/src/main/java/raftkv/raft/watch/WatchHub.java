@@ -329,7 +329,11 @@ public final class WatchHub implements AutoCloseable {
                 events.add(w.spec.prevKv() ? e : new Event(e.type(), e.kv(), null));
             }
             if (!events.isEmpty()) {
-                if (!send(w, WatchMessage.events(w.id, events.get(events.size() - 1).revision(), events))) {
+                // The header speaks for every revision this watcher has been scanned through, as etcd's does for
+                // its current revision, so that it never goes backwards after the "created" message.
+                long through = Math.max(events.get(events.size() - 1).revision(),
+                        Math.min(published, batch.nextRevision() - 1));
+                if (!send(w, WatchMessage.events(w.id, through, events))) {
                     it.remove();
                     continue;
                 }

@@ -17,3 +17,15 @@ ensure_built() {
     (cd "$root" && mvn -B -q -DskipTests -pl server -am package) >&2
   fi
 }
+
+client_jar() {
+  { ls "$root"/client/target/client-*.jar 2>/dev/null || true; } | grep -v -- '-sources' | head -1
+}
+
+# Builds the client (kvctl) if its jar is missing.
+ensure_client_built() {
+  if [ -z "$(client_jar)" ] || [ ! -d "$root/client/target/lib" ]; then
+    echo "building kvctl (first use)..." >&2
+    (cd "$root" && mvn -B -q -DskipTests -pl client -am package) >&2
+  fi
+}

@@ -1,0 +1,112 @@
+package raftkv.client.cli;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import raftkv.client.RaftKv;
+import raftkv.client.RaftKvException;
+
+/**
+ * {@code kvctl}, the shell companion in the manner of etcdctl. Exit codes scripts can rely on: 0 done, 1 the
+ * cluster refused the request (the message says why), 2 bad usage, 3 no endpoint could serve it, 4 a write whose
+ * outcome is unknown.
+ */
+@Command(name = "kvctl", mixinStandardHelpOptions = true, version = "kvctl 0.1.0",
+        description = "Talks to a raftkv cluster.",
+        subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Compaction.class,
+                WatchCommand.class, LeaseCommands.class, MemberCommands.class, EndpointCommands.class,
+                MaintenanceCommands.Defrag.class, MaintenanceCommands.Alarm.class,
+                MaintenanceCommands.Snapshot.class})
+public final class Kvctl {
+
+    static final int REFUSED = 1;
+    static final int UNAVAILABLE = 3;
+    static final int UNKNOWN_OUTCOME = 4;
+
+    @Option(names = "--endpoints", split = ",", scope = CommandLine.ScopeType.INHERIT,
+            description = "comma-separated client URLs (default: the local cluster, ${DEFAULT-VALUE})",
+            defaultValue = "http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379")
+    List<String> endpoints;
+
+    @Option(names = {"-w", "--write-out"}, scope = CommandLine.ScopeType.INHERIT, defaultValue = "simple",
+            description = "output format: simple, json or table")
+    Output.Format format;
+
+    @Option(names = "--command-timeout", scope = CommandLine.ScopeType.INHERIT, defaultValue = "10",
+            description = "seconds a command may take, retries included")
+    long timeoutSeconds;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs kvctl with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Kvctl());
+        cl.setOut(out).setErr(err);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            err.println("Error: " + c.getMessage());
+            if (c instanceof RaftKvException.OutcomeUnknown) {
+                return UNKNOWN_OUTCOME;
+            }
+            if (c instanceof RaftKvException.Unavailable) {
+                return UNAVAILABLE;
+            }
+            return REFUSED;
+        });
+        return cl.execute(args);
+    }
+
+    RaftKv connect() {
+        return RaftKv.builder().endpoints(endpoints).timeout(java.time.Duration.ofSeconds(timeoutSeconds)).build();
+    }
+
+    List<URI> endpointUris() {
+        return endpoints.stream().map(URI::create).toList();
+    }
+
+    /** A subcommand with the shared options and a client. */
+    abstract static class Base implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        Object parent;
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        Kvctl root() {
+            Object p = parent;
+            while (!(p instanceof Kvctl)) {
+                p = ((Base) p).parent;
+            }
+            return (Kvctl) p;
+        }
+
+        Output out() {
+            return new Output(root().format, spec.commandLine().getOut());
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            try (RaftKv kv = root().connect()) {
+                return run(kv);
+            }
+        }
+
+        abstract Integer run(RaftKv kv) throws Exception;
+    }
+
+    /** Keeps a long-running command (watch, keep-alive) going until the process is interrupted. */
+    static void waitForever() throws InterruptedException {
+        new CountDownLatch(1).await();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

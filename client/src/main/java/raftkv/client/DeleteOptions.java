@@ -1,6 +1,9 @@
 package raftkv.client;
 
-/** Options of a delete: a range ({@link #withPrefix} or {@link #withRangeEnd}) and whether to return what was deleted. */
+/**
+ * Options of a delete: a range ({@link #withPrefix} or {@link #withRangeEnd}) and whether to return what was
+ * deleted.
+ */
 public record DeleteOptions(boolean prefix, byte[] rangeEnd, boolean prevKv) {
 
     public static final DeleteOptions DEFAULT = new DeleteOptions(false, null, false);

@@ -88,7 +88,8 @@ public class RaftKvException extends RuntimeException {
         if (code == 8 || httpStatus == 429) {
             return new NoSpace(m);
         }
-        if (code == 14 || httpStatus == 503) {
+        if (code == 14 || httpStatus >= 500) {
+            // The node could not serve it now (no leader, a timeout, a fault): another node may.
             return new Unavailable(m, null);
         }
         if (httpStatus >= 400 && httpStatus < 500) {

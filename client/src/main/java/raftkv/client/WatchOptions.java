@@ -1,8 +1,8 @@
 package raftkv.client;
 
 /**
- * Options of a watch: a range ({@link #withPrefix} or {@link #withRangeEnd}), the revision to start from (0: from now; a
- * past revision replays history), previous values, and filters. Immutable.
+ * Options of a watch: a range ({@link #withPrefix} or {@link #withRangeEnd}), the revision to start from (0: from
+ * now; a past revision replays history), previous values, and filters. Immutable.
  */
 public record WatchOptions(boolean prefix, byte[] rangeEnd, long startRevision, boolean prevKv, boolean noPut,
                            boolean noDelete) {

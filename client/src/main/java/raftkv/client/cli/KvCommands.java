@@ -97,7 +97,8 @@ final class KvCommands {
         @Override
         Integer run(RaftKv kv) {
             DeleteOptions o = prefix ? DeleteOptions.DEFAULT.withPrefix()
-                    : rangeEnd != null ? DeleteOptions.DEFAULT.withRangeEnd(Kvctl.utf8(rangeEnd)) : DeleteOptions.DEFAULT;
+                    : rangeEnd != null ? DeleteOptions.DEFAULT.withRangeEnd(Kvctl.utf8(rangeEnd))
+                    : DeleteOptions.DEFAULT;
             o = prevKv ? o.withPrevKv() : o;
             Responses.Delete r = kv.kv().delete(Kvctl.utf8(key), o).join();
             Output out = out();

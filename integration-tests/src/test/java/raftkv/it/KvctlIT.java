@@ -2,6 +2,7 @@ package raftkv.it;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -115,6 +116,61 @@ class KvctlIT extends SharedClusterIT {
         watcher.interrupt();
         watcher.join(5_000);
         assertEquals(0, exit[0]);
+    }
+
+    @Test
+    void txnFromStdin() {
+        kvctl("put", "tx/k", "old");
+        String script = "value(\"tx/k\") = \"old\"\n\nput tx/k new\nget tx/k\n\nget tx/k\n\n";
+        StringWriter out = new StringWriter();
+        int exit = Kvctl.run(new String[] {"--endpoints", endpoints(), "txn"},
+                new java.io.ByteArrayInputStream(script.getBytes()), new PrintWriter(out, true),
+                new PrintWriter(new StringWriter(), true));
+        assertEquals(0, exit);
+        assertEquals("SUCCESS\n\nOK\n\ntx/k\nnew\n", out.toString());
+        out = new StringWriter();
+        exit = Kvctl.run(new String[] {"--endpoints", endpoints(), "txn"},
+                new java.io.ByteArrayInputStream(script.getBytes()), new PrintWriter(out, true),
+                new PrintWriter(new StringWriter(), true));
+        assertEquals("FAILURE\n\ntx/k\nnew\n", out.toString());
+        StringWriter err = new StringWriter();
+        exit = Kvctl.run(new String[] {"--endpoints", endpoints(), "txn"},
+                new java.io.ByteArrayInputStream("value(tx/k) == 1\n\n\n".getBytes()),
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        assertEquals(2, exit, err.toString());
+        assertTrue(err.toString().contains("bad compare"), "[" + err + "]");
+    }
+
+    @Test
+    void lockAndElect() throws Exception {
+        StringWriter lockOut = new StringWriter();
+        int[] lockExit = {-1};
+        Thread holder = new Thread(() -> lockExit[0] = Kvctl.run(new String[] {"--endpoints", endpoints(), "lock",
+                "ctl-lock"}, new PrintWriter(lockOut, true), new PrintWriter(new StringWriter(), true)));
+        holder.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> lockOut.toString().startsWith("ctl-lock/"));
+        assertEquals(1, kvctl("get", "ctl-lock/", "--prefix", "--count-only").out().trim().length());
+        holder.interrupt();
+        holder.join(10_000);
+        assertEquals(0, lockExit[0]);
+        assertEquals(new Run(0, "0\n", ""), kvctl("get", "ctl-lock/", "--prefix", "--count-only"));
+
+        StringWriter leaderOut = new StringWriter();
+        StringWriter observed = new StringWriter();
+        Thread leader = new Thread(() -> Kvctl.run(new String[] {"--endpoints", endpoints(), "elect", "ctl-elect",
+                "p1"}, new PrintWriter(leaderOut, true), new PrintWriter(new StringWriter(), true)));
+        Thread observer = new Thread(() -> Kvctl.run(new String[] {"--endpoints", endpoints(), "elect",
+                "ctl-elect"}, new PrintWriter(observed, true), new PrintWriter(new StringWriter(), true)));
+        leader.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> leaderOut.toString().endsWith("\np1\n"));
+        assertTrue(leaderOut.toString().startsWith("ctl-elect/"), leaderOut.toString());
+        observer.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> observed.toString().equals("p1\n"));
+        leader.interrupt();
+        leader.join(10_000);
+        observer.interrupt();
+        observer.join(10_000);
+        assertFalse(leader.isAlive() || observer.isAlive());
     }
 
     @Test

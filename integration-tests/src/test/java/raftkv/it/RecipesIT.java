@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import raftkv.client.RaftKv;
 import raftkv.client.RaftKvException;
@@ -107,7 +108,7 @@ class RecipesIT extends SharedClusterIT {
         try (RaftKv observer = client(2);
              Watcher w = Election.observe(observer, "elect/svc", l -> seen.add(l == null ? "-" : l.value()))) {
             RaftKv a = client(1);
-            java.util.concurrent.atomic.AtomicReference<String> aLost = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<String> aLost = new AtomicReference<>();
             Session sa = Session.create(a, 5, aLost::set).join();
             Election ea = new Election(sa, "elect/svc");
             ea.campaign("a");

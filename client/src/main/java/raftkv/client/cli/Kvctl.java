@@ -22,7 +22,8 @@ import raftkv.client.RaftKvException;
         subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Compaction.class,
                 WatchCommand.class, LeaseCommands.class, MemberCommands.class, EndpointCommands.class,
                 MaintenanceCommands.Defrag.class, MaintenanceCommands.Alarm.class,
-                MaintenanceCommands.Snapshot.class})
+                MaintenanceCommands.Snapshot.class, TxnCommand.class, RecipeCommands.LockCmd.class,
+                RecipeCommands.ElectCmd.class})
 public final class Kvctl {
 
     static final int REFUSED = 1;
@@ -46,6 +47,22 @@ public final class Kvctl {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    private static final ThreadLocal<java.io.InputStream> STDIN = ThreadLocal.withInitial(() -> System.in);
+
+    static java.io.InputStream stdin() {
+        return STDIN.get();
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, reading {@code in} as standard input (txn). */
+    public static int run(String[] args, java.io.InputStream in, PrintWriter out, PrintWriter err) {
+        STDIN.set(in);
+        try {
+            return run(args, out, err);
+        } finally {
+            STDIN.remove();
+        }
+    }
+
     /** Runs kvctl with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Kvctl());
@@ -53,6 +70,9 @@ public final class Kvctl {
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             err.println("Error: " + c.getMessage());
+            if (c instanceof UsageError) {
+                return 2;
+            }
             if (c instanceof RaftKvException.OutcomeUnknown) {
                 return UNKNOWN_OUTCOME;
             }
@@ -62,6 +82,13 @@ public final class Kvctl {
             return REFUSED;
         });
         return cl.execute(args);
+    }
+
+    /** Input a command could not make sense of (exit code 2, as picocli's own usage errors). */
+    static final class UsageError extends RuntimeException {
+        UsageError(String message) {
+            super(message);
+        }
     }
 
     RaftKv connect() {

@@ -63,7 +63,7 @@ public record GetOptions(boolean prefix, byte[] rangeEnd, long revision, long li
     }
 
     com.fasterxml.jackson.databind.node.ObjectNode toJson(byte[] key) {
-        var o = Rpc.object().put("key", Wire.b64(key));
+        var o = Rpc.object().put("key", Wire.b64(Wire.rangeStart(key, prefix)));
         byte[] end = prefix ? Wire.prefixEnd(key) : rangeEnd;
         if (end != null) {
             o.put("range_end", Wire.b64(end));

@@ -35,7 +35,7 @@ public final class KeepAlive implements Closeable {
     private final Executor callbacks;
     // guarded by this
     private boolean stopped;
-    private long ttlSeconds = 2;
+    private long ttlSeconds;           // 0 until the first renewal tells it
     private long lastRenewedNanos = System.nanoTime();
     private ScheduledFuture<?> next;
 
@@ -63,9 +63,10 @@ public final class KeepAlive implements Closeable {
         }
         long perAttemptMs;
         synchronized (this) {
-            perAttemptMs = Math.max(500, ttlSeconds * 1000 / 4);
+            perAttemptMs = ttlSeconds == 0 ? 5_000 : Math.max(1_000, ttlSeconds * 1000 / 3);
         }
-        // An attempt stuck on one node must not outlast the lease: a quarter of the TTL, then the next node.
+        // An attempt stuck on one node must not outlast the lease: a third of the TTL (at least a second, which a
+        // loaded node may need), then the next node.
         leases.keepAliveOnce(id, java.time.Duration.ofMillis(perAttemptMs)).whenComplete((ttl, e) -> {
             long delayMs;
             synchronized (this) {
@@ -85,7 +86,7 @@ public final class KeepAlive implements Closeable {
                         return;
                     }
                     long silentMs = (System.nanoTime() - lastRenewedNanos) / 1_000_000;
-                    if (silentMs >= ttlSeconds * 1000) {
+                    if (ttlSeconds > 0 && silentMs >= ttlSeconds * 1000) {
                         lost("no renewal got through for " + silentMs + " ms, more than its TTL of " + ttlSeconds
                                 + " s (" + Rpc.rootMessage(cause) + ")");
                         return;

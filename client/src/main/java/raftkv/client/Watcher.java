@@ -71,7 +71,7 @@ public final class Watcher implements Closeable {
                 return null;
             }
             endpoint = rpc.endpoints().pick(attempt);
-            ObjectNode create = Rpc.object().put("key", Wire.b64(key));
+            ObjectNode create = Rpc.object().put("key", Wire.b64(Wire.rangeStart(key, options.prefix())));
             byte[] end = options.prefix() ? Wire.prefixEnd(key) : options.rangeEnd();
             if (end != null) {
                 create.put("range_end", Wire.b64(end));
@@ -133,7 +133,8 @@ public final class Watcher implements Closeable {
                     closed = true;
                     deliver(() -> listener.onCompacted(compact));
                 } else if (reason.contains("no leader")) {
-                    return; // the stream ends and the watch resumes elsewhere
+                    closeStream(); // ended() then resumes the watch elsewhere
+                    return;
                 } else {
                     closed = true;
                     deliver(() -> listener.onCanceled(reason));

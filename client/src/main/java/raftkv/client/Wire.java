@@ -28,6 +28,11 @@ final class Wire {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The key to send for a range starting at {@code key}: an empty prefix means every key, sent as "\0". */
+    static byte[] rangeStart(byte[] key, boolean prefix) {
+        return prefix && key.length == 0 ? new byte[] {0} : key;
+    }
+
     /** The end of the range of every key starting with {@code prefix}: the prefix with its last byte + 1. */
     static byte[] prefixEnd(byte[] prefix) {
         byte[] end = prefix.clone();

@@ -18,6 +18,13 @@ class WireTest {
     }
 
     @Test
+    void anEmptyPrefixMeansEveryKey() {
+        assertArrayEquals(new byte[] {0}, Wire.rangeStart(new byte[0], true));
+        assertArrayEquals(new byte[0], Wire.rangeStart(new byte[0], false));
+        assertEquals("AA==", GetOptions.DEFAULT.withPrefix().toJson(new byte[0]).get("range_end").asText());
+    }
+
+    @Test
     void int64FieldsAreReadAsStringsOrNumbersAndMissingOnesAreZero() throws Exception {
         var n = new ObjectMapper().readTree("{\"a\":\"9223372036854775807\",\"b\":12}");
         assertEquals(Long.MAX_VALUE, Wire.int64(n, "a"));

@@ -119,6 +119,35 @@ class KvctlIT extends SharedClusterIT {
     }
 
     @Test
+    void keepAliveRenewsUntilInterruptedAndSaysWhenTheLeaseIsLost() throws Exception {
+        String id = kvctl("lease", "grant", "3").out().split(" ")[1];
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int[] exit = {-1};
+        Thread keeper = new Thread(() -> exit[0] = Kvctl.run(new String[] {"--endpoints", endpoints(), "lease",
+                "keep-alive", id}, new PrintWriter(out, true), new PrintWriter(err, true)));
+        keeper.start();
+        // Renewed every second (a third of the TTL), well past the TTL.
+        await().atMost(Duration.ofSeconds(15)).until(() -> out.toString().lines().count() >= 5);
+        assertTrue(out.toString().startsWith("lease " + id + " keepalived with TTL(3)\n"), out.toString());
+        assertEquals(new Run(0, "lease " + id + " revoked\n", ""), kvctl("lease", "revoke", id));
+        keeper.join(15_000);
+        assertEquals(1, exit[0]);
+        assertTrue(err.toString().contains("lease " + id + " lost: the lease expired or was revoked"), err.toString());
+    }
+
+    @Test
+    void membershipChangesReportWhatWentWrong() {
+        Run bad = kvctl("member", "add", "n9", "--peer-urls", "not-a-url");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("field \"peerURLs\""), bad.err());
+        Run missing = kvctl("member", "remove", "99");
+        assertEquals(1, missing.exit(), missing.toString());
+        assertTrue(missing.err().startsWith("Error: "), missing.err());
+        assertEquals(new Run(0, "", ""), kvctl("alarm", "disarm"));
+    }
+
+    @Test
     void txnFromStdin() {
         kvctl("put", "tx/k", "old");
         String script = "value(\"tx/k\") = \"old\"\n\nput tx/k new\nget tx/k\n\nget tx/k\n\n";

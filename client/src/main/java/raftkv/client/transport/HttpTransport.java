@@ -116,7 +116,7 @@ public final class HttpTransport implements Closeable {
                             + written.cause().getMessage(), written.cause(), false));
                 }
             });
-            ch.eventLoop().schedule(() -> {
+            var timer = ch.eventLoop().schedule(() -> {
                 if (ch.attr(PENDING).compareAndSet(result, null)) {
                     ch.close(); // a late response must not be taken for the next request's
                     result.completeExceptionally(new SendFailure("no response from " + endpoint + " within "
@@ -124,6 +124,7 @@ public final class HttpTransport implements Closeable {
                 }
             }, timeout.toMillis(), TimeUnit.MILLISECONDS);
             result.whenComplete((r, e) -> {
+                timer.cancel(false);
                 if (e == null && ch.isActive()) {
                     pool.release(ch);
                 } else {

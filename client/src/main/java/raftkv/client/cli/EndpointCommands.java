@@ -4,8 +4,9 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
-import raftkv.client.MaintenanceClient;
 import raftkv.client.RaftKv;
 
 /** endpoint status|health|hash: one row per endpoint; the exit code is 1 if any endpoint failed. */
@@ -23,30 +24,13 @@ final class EndpointCommands extends Kvctl.Base {
     static final class Status extends Kvctl.Base {
         @Override
         Integer run(RaftKv kv) {
-            List<List<String>> rows = new ArrayList<>();
-            List<Object> json = new ArrayList<>();
-            int failed = 0;
-            for (URI e : root().endpointUris()) {
-                try {
-                    MaintenanceClient.Status s = kv.maintenance().status(e).join();
-                    json.add(s);
-                    rows.add(List.of(e.toString(), Long.toString(s.header().memberId()), s.version(),
+            return perEndpoint(this, "status", e -> kv.maintenance().status(e).join(),
+                    List.of("ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "IS LEARNER", "RAFT TERM",
+                            "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"),
+                    (e, s) -> List.of(e.toString(), Long.toString(s.header().memberId()), s.version(),
                             Long.toString(s.dbSize()), Boolean.toString(s.leader() == s.header().memberId()),
                             Boolean.toString(s.learner()), Long.toString(s.raftTerm()), Long.toString(s.raftIndex()),
                             Long.toString(s.raftAppliedIndex()), String.join("; ", s.errors())));
-                } catch (RuntimeException ex) {
-                    failed++;
-                    spec.commandLine().getErr().println("Failed to get the status of endpoint " + e + ": "
-                            + ex.getCause().getMessage());
-                }
-            }
-            if (out().format() == Output.Format.json) {
-                out().json(json);
-            } else {
-                out().table(List.of("ENDPOINT", "ID", "VERSION", "DB SIZE", "IS LEADER", "IS LEARNER",
-                        "RAFT TERM", "RAFT INDEX", "RAFT APPLIED INDEX", "ERRORS"), rows);
-            }
-            return failed == 0 ? 0 : Kvctl.REFUSED;
         }
     }
 
@@ -85,27 +69,38 @@ final class EndpointCommands extends Kvctl.Base {
 
         @Override
         Integer run(RaftKv kv) {
-            List<List<String>> rows = new ArrayList<>();
-            List<Object> json = new ArrayList<>();
-            int failed = 0;
-            for (URI e : root().endpointUris()) {
-                try {
-                    MaintenanceClient.Hash h = kv.maintenance().hash(e, rev).join();
-                    json.add(h);
-                    rows.add(List.of(e.toString(), Long.toString(h.hash()), Long.toString(h.hashRevision()),
+            return perEndpoint(this, "hash", e -> kv.maintenance().hash(e, rev).join(),
+                    List.of("ENDPOINT", "HASH", "REVISION", "COMPACT REVISION"),
+                    (e, h) -> List.of(e.toString(), Long.toString(h.hash()), Long.toString(h.hashRevision()),
                             Long.toString(h.compactRevision())));
-                } catch (RuntimeException ex) {
-                    failed++;
-                    spec.commandLine().getErr().println("Failed to get the hash of endpoint " + e + ": "
-                            + ex.getCause().getMessage());
-                }
-            }
-            if (out().format() == Output.Format.json) {
-                out().json(json);
-            } else {
-                out().table(List.of("ENDPOINT", "HASH", "REVISION", "COMPACT REVISION"), rows);
-            }
-            return failed == 0 ? 0 : Kvctl.REFUSED;
         }
+    }
+
+    /**
+     * Asks every endpoint in turn and prints one row (or JSON object) per answer; an endpoint that fails is named on
+     * stderr and makes the exit code 1, and the others are still shown.
+     */
+    static <T> int perEndpoint(Kvctl.Base cmd, String what, Function<URI, T> ask, List<String> headers,
+                               BiFunction<URI, T, List<String>> row) {
+        List<List<String>> rows = new ArrayList<>();
+        List<Object> json = new ArrayList<>();
+        int failed = 0;
+        for (URI e : cmd.root().endpointUris()) {
+            try {
+                T answer = ask.apply(e);
+                json.add(answer);
+                rows.add(row.apply(e, answer));
+            } catch (RuntimeException ex) {
+                failed++;
+                cmd.spec.commandLine().getErr().println("Failed to get the " + what + " of endpoint " + e + ": "
+                        + (ex.getCause() == null ? ex.getMessage() : ex.getCause().getMessage()));
+            }
+        }
+        if (cmd.out().format() == Output.Format.json) {
+            cmd.out().json(json);
+        } else {
+            cmd.out().table(headers, rows);
+        }
+        return failed == 0 ? 0 : Kvctl.REFUSED;
     }
 }

@@ -41,13 +41,7 @@ public final class Election {
 
     /** Blocks until this session leads, with {@code value} as the leader's value. */
     public void campaign(String value) throws InterruptedException {
-        revision = Queue.enqueue(session, key, value);
-        try {
-            Queue.waitForTurn(session.client(), prefix, revision);
-        } catch (InterruptedException | RuntimeException e) {
-            Queue.dequeue(session, key);
-            throw e;
-        }
+        revision = Queue.joinAndWait(session, prefix, key, value);
     }
 
     /** Sets the leader's value, only while this session still leads; returns whether it did. */

@@ -20,13 +20,7 @@ public final class Lock {
 
     /** Blocks until the lock is held. */
     public void lock() throws InterruptedException {
-        revision = Queue.enqueue(session, key, "");
-        try {
-            Queue.waitForTurn(session.client(), prefix, revision);
-        } catch (InterruptedException | RuntimeException e) {
-            Queue.dequeue(session, key);
-            throw e;
-        }
+        revision = Queue.joinAndWait(session, prefix, key, "");
     }
 
     /** The key that holds the lock while it is held; a txn can compare its create revision to fence writes. */

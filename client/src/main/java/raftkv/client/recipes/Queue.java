@@ -55,6 +55,21 @@ final class Queue {
         }
     }
 
+    /**
+     * Joins the line under {@code prefix} with the session's {@code key} and blocks until it is first; returns the
+     * key's create revision. Interrupted or failed, it leaves the line.
+     */
+    static long joinAndWait(Session s, String prefix, String key, String value) throws InterruptedException {
+        long revision = enqueue(s, key, value);
+        try {
+            waitForTurn(s.client(), prefix, revision);
+            return revision;
+        } catch (InterruptedException | RuntimeException e) {
+            dequeue(s, key);
+            throw e;
+        }
+    }
+
     /** Blocks until no key under {@code prefix} created before {@code myRevision} remains. */
     static void waitForTurn(RaftKv c, String prefix, long myRevision) throws InterruptedException {
         while (true) {

@@ -1,8 +1,7 @@
-package raftkv.server.tools;
+package raftkv.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
+import raftkv.client.RaftKv;
 
 /**
  * Watch fan-out: {@code watchers} watchers (one key each, spread over {@code streams} watch streams) on one node,
@@ -39,7 +39,7 @@ public final class WatchBench implements Callable<Integer> {
             description = "seconds of puts at the same rate before measuring, so that the JIT has compiled the paths")
     int warmup;
     @CommandLine.Option(names = "--connections", defaultValue = "32",
-            description = "keep-alive connections (and threads) the puts go out on") int connections;
+            description = "sender threads (each with at most one put in flight)") int connections;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -102,9 +102,10 @@ public final class WatchBench implements Callable<Integer> {
         System.out.printf("%d watchers on %d streams created in %.1f s%n", watchers, streams,
                 (System.nanoTime() - t0) / 1e9);
 
-        // Puts go out on a fixed set of keep-alive connections (one per sender thread), each sender on its own share
-        // of a fixed schedule; latency counts from the scheduled time, so a sender that falls behind shows as
-        // latency rather than as a lower rate (no coordinated omission).
+        // Puts go out through the client library from a fixed set of sender threads, each on its own share of a
+        // fixed schedule; latency counts from the scheduled time, so a sender that falls behind shows as latency
+        // rather than as a lower rate (no coordinated omission). The watch streams stay on the JDK's HttpClient:
+        // the client library opens one stream per watch, and this bench puts 100 watchers on each stream.
         AtomicLong puts = new AtomicLong();
         AtomicLong putErrors = new AtomicLong();
         AtomicLong worstThisSecond = new AtomicLong();
@@ -115,33 +116,30 @@ public final class WatchBench implements Callable<Integer> {
         long measureFrom = begin + warmup * 1_000_000_000L;
         measuredFrom.set(measureFrom);
         long total = (long) rate * (warmup + seconds);
+        RaftKv client = RaftKv.builder().endpoints(putEndpoint).build();
         List<Thread> senders = new ArrayList<>();
         for (int t = 0; t < connections; t++) {
             int first = t;
-            URI target = URI.create(putEndpoint);
             Thread sender = new Thread(() -> {
                 Random rnd = new Random(first);
-                KeepAlive conn = new KeepAlive(target);
                 for (long i = first; i < total; i += connections) {
                     long due = begin + i * periodNanos;
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
                         java.util.concurrent.locks.LockSupport.parkNanos(wait);
                     }
-                    String body = "{\"key\":\"" + b64("watch/" + rnd.nextInt(watchers)) + "\",\"value\":\""
-                            + b64(Long.toString(due)) + "\"}";
-                    if (conn.post("/v3/kv/put", body) == 200) {
+                    try {
+                        client.kv().put("watch/" + rnd.nextInt(watchers), Long.toString(due)).join();
                         long micros = (System.nanoTime() - due) / 1000;
                         if (due >= measureFrom) {
                             putLatency.recordValue(micros);
                         }
                         worstThisSecond.accumulateAndGet(micros, Math::max);
-                    } else {
+                    } catch (RuntimeException e) {
                         putErrors.incrementAndGet();
                     }
                     puts.incrementAndGet();
                 }
-                conn.close();
             }, "put-sender-" + t);
             sender.start();
             senders.add(sender);
@@ -167,6 +165,7 @@ public final class WatchBench implements Callable<Integer> {
             sender.join();
         }
         progress.interrupt();
+        client.close();
         Thread.sleep(2_000); // let the last events arrive
         System.out.printf("puts sent %d (%.0f/s, the first %d s not measured), put errors %d, events received %d%n",
                 puts.get(), puts.get() / (double) (warmup + seconds), warmup, putErrors.get(), events.get());
@@ -181,73 +180,5 @@ public final class WatchBench implements Callable<Integer> {
                 h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0, h.getValueAtPercentile(99.9) / 1000.0,
                 h.getMaxValue() / 1000.0);
-    }
-
-    /**
-     * One HTTP/1.1 keep-alive connection on a plain socket: the JDK's HttpClient cost more CPU than the puts it sent
-     * on this 2-core machine (it topped out near 1,000 puts/s where wrk reached 2,000 with as many connections).
-     */
-    private static final class KeepAlive {
-        private final URI target;
-        private java.net.Socket socket;
-        private java.io.InputStream in;
-
-        KeepAlive(URI target) {
-            this.target = target;
-        }
-
-        /** Returns the status, or -1 when the request failed (the connection is then reopened next time). */
-        int post(String path, String json) {
-            try {
-                if (socket == null) {
-                    socket = new java.net.Socket(target.getHost(), target.getPort());
-                    socket.setTcpNoDelay(true);
-                    in = new java.io.BufferedInputStream(socket.getInputStream());
-                }
-                byte[] body = json.getBytes(StandardCharsets.UTF_8);
-                String head = "POST " + path + " HTTP/1.1\r\nHost: " + target.getHost() + "\r\nContent-Type: "
-                        + "application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
-                java.io.OutputStream out = socket.getOutputStream();
-                out.write(head.getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                String status = line();
-                int length = 0;
-                for (String h = line(); !h.isEmpty(); h = line()) {
-                    if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
-                        length = Integer.parseInt(h.substring(15).trim());
-                    }
-                }
-                in.readNBytes(length);
-                return Integer.parseInt(status.split(" ")[1]);
-            } catch (IOException | RuntimeException e) {
-                close();
-                return -1;
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder b = new StringBuilder();
-            for (int c = in.read(); c != '\n'; c = in.read()) {
-                if (c < 0) {
-                    throw new java.io.EOFException();
-                }
-                if (c != '\r') {
-                    b.append((char) c);
-                }
-            }
-            return b.toString();
-        }
-
-        void close() {
-            try {
-                if (socket != null) {
-                    socket.close();
-                }
-            } catch (IOException ignored) {
-                // closing anyway
-            }
-            socket = null;
-        }
     }
 }

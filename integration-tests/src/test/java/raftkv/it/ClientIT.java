@@ -155,13 +155,13 @@ class ClientIT extends SharedClusterIT {
     @Test
     void aKeepAliveSurvivesALeaderKillAndReportsTheLeaseLost() throws Exception {
         try (RaftKv kv = leaderFirstClient(); RaftKv other = client()) {
-            long id = kv.lease().grant(3).join().id();
+            long id = kv.lease().grant(5).join().id();
             kv.kv().put("ka/key", "held", PutOptions.DEFAULT.withLease(id)).join();
             AtomicReference<String> lost = new AtomicReference<>();
             KeepAlive k = kv.lease().keepAlive(id, (lease, reason) -> lost.set(reason));
             cluster.node(cluster.leader()).kill();
             // Three TTLs through the failover: the key stays, and the keepalive reports nothing lost.
-            await().during(Duration.ofSeconds(9)).atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+            await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> {
                         assertEquals(null, lost.get(), "the keepalive reported the lease lost");
                         assertEquals(1, other.kv().get("ka/key").join().kvs().size(), "the key expired");

@@ -78,7 +78,9 @@ final class MaintenanceCommands {
         }
     }
 
-    @Command(name = "snapshot", description = "Snapshot commands.", subcommands = {Snapshot.Save.class})
+    @Command(name = "snapshot", subcommands = {Snapshot.Save.class}, description = {"Snapshot commands.",
+        "snapshot restore FILE --config NODE.yaml... builds new members' data directories; scripts/kvctl hands it to "
+            + "the server's SnapshotTool (the client has no server code)."})
     static final class Snapshot extends Kvctl.Base {
         @Override
         Integer run(RaftKv kv) {

@@ -12,13 +12,7 @@ import raftkv.client.RaftKv;
 /** endpoint status|health|hash: one row per endpoint; the exit code is 1 if any endpoint failed. */
 @Command(name = "endpoint", description = "Per-endpoint status, health and hash.",
         subcommands = {EndpointCommands.Status.class, EndpointCommands.Health.class, EndpointCommands.Hash.class})
-final class EndpointCommands extends Kvctl.Base {
-
-    @Override
-    Integer run(RaftKv kv) {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
-    }
+final class EndpointCommands extends Kvctl.Group {
 
     @Command(name = "status", description = "Status of each endpoint.")
     static final class Status extends Kvctl.Base {

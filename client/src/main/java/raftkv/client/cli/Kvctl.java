@@ -128,6 +128,20 @@ public final class Kvctl {
         abstract Integer run(RaftKv kv) throws Exception;
     }
 
+    /** A command that only groups subcommands (lease, member...): alone, it prints its usage and needs no client. */
+    abstract static class Group extends Base {
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+            return 2;
+        }
+
+        @Override
+        final Integer run(RaftKv kv) {
+            return call();
+        }
+    }
+
     /** Keeps a long-running command (watch, keep-alive) going until the process is interrupted. */
     static void waitForever() throws InterruptedException {
         new CountDownLatch(1).await();

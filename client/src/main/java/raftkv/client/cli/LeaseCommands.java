@@ -11,13 +11,7 @@ import raftkv.client.RaftKv;
 @Command(name = "lease", description = "Lease commands.",
         subcommands = {LeaseCommands.Grant.class, LeaseCommands.Revoke.class, LeaseCommands.KeepAliveCmd.class,
                 LeaseCommands.TimeToLive.class, LeaseCommands.ListCmd.class})
-final class LeaseCommands extends Kvctl.Base {
-
-    @Override
-    Integer run(RaftKv kv) {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
-    }
+final class LeaseCommands extends Kvctl.Group {
 
     static String hex(long id) {
         return Long.toHexString(id);

@@ -39,12 +39,7 @@ final class MaintenanceCommands {
 
     @Command(name = "alarm", description = "Alarm commands.",
             subcommands = {Alarm.ListCmd.class, Alarm.Disarm.class})
-    static final class Alarm extends Kvctl.Base {
-        @Override
-        Integer run(RaftKv kv) {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    static final class Alarm extends Kvctl.Group {
 
         static void print(Output out, List<MaintenanceClient.Alarm> alarms) {
             if (out.format() == Output.Format.json) {
@@ -81,12 +76,7 @@ final class MaintenanceCommands {
     @Command(name = "snapshot", subcommands = {Snapshot.Save.class}, description = {"Snapshot commands.",
         "snapshot restore FILE --config NODE.yaml... builds new members' data directories; scripts/kvctl hands it to "
             + "the server's SnapshotTool (the client has no server code)."})
-    static final class Snapshot extends Kvctl.Base {
-        @Override
-        Integer run(RaftKv kv) {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return 2;
-        }
+    static final class Snapshot extends Kvctl.Group {
 
         @Command(name = "save", description = "Streams a consistent snapshot from the first endpoint into FILE.")
         static final class Save extends Kvctl.Base {

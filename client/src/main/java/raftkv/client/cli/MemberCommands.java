@@ -12,13 +12,7 @@ import raftkv.client.RaftKv;
 @Command(name = "member", description = "Membership commands.",
         subcommands = {MemberCommands.ListCmd.class, MemberCommands.Add.class, MemberCommands.Remove.class,
                 MemberCommands.Promote.class})
-final class MemberCommands extends Kvctl.Base {
-
-    @Override
-    Integer run(RaftKv kv) {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 2;
-    }
+final class MemberCommands extends Kvctl.Group {
 
     static void print(Output out, List<Member> members) {
         if (out.format() == Output.Format.json) {

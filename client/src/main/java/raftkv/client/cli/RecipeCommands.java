@@ -66,7 +66,7 @@ final class RecipeCommands {
             try (Session s = Session.create(kv, ttl, reason -> main.interrupt()).join()) {
                 Election e = new Election(s, name);
                 e.campaign(proposal);
-                out().line(name + (name.endsWith("/") ? "" : "/") + Long.toHexString(s.leaseId()));
+                out().line(e.key());
                 out().line(proposal);
                 try {
                     Kvctl.waitForever();

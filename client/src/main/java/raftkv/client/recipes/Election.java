@@ -35,13 +35,18 @@ public final class Election {
 
     public Election(Session session, String name) {
         this.session = session;
-        this.prefix = name.endsWith("/") ? name : name + "/";
+        this.prefix = Queue.prefix(name);
         this.key = Queue.key(prefix, session);
     }
 
     /** Blocks until this session leads, with {@code value} as the leader's value. */
     public void campaign(String value) throws InterruptedException {
         revision = Queue.joinAndWait(session, prefix, key, value);
+    }
+
+    /** This session's key in the election: while it leads, the leader's key. */
+    public String key() {
+        return key;
     }
 
     /** Sets the leader's value, only while this session still leads; returns whether it did. */
@@ -57,7 +62,7 @@ public final class Election {
 
     /** The current leader of election {@code name}, or null when none. */
     public static Leader leader(RaftKv client, String name) {
-        String p = name.endsWith("/") ? name : name + "/";
+        String p = Queue.prefix(name);
         List<KeyValue> first = client.kv().get(p, GetOptions.DEFAULT.withPrefix()
                 .withSort(GetOptions.SortTarget.CREATE, GetOptions.SortOrder.ASCEND).withLimit(1)).join().kvs();
         return first.isEmpty() ? null : Leader.of(first.get(0));
@@ -65,7 +70,7 @@ public final class Election {
 
     /** Calls {@code onChange} with each new leader (null: none) of election {@code name} until closed. */
     public static Watcher observe(RaftKv client, String name, Consumer<Leader> onChange) {
-        String p = name.endsWith("/") ? name : name + "/";
+        String p = Queue.prefix(name);
         AtomicReference<Leader> last = new AtomicReference<>(leader(client, name));
         onChange.accept(last.get());
         return client.watch().watch(p, WatchOptions.DEFAULT.withPrefix(), (List<WatchEvent> events, long rev) -> {

@@ -14,7 +14,7 @@ public final class Lock {
 
     public Lock(Session session, String name) {
         this.session = session;
-        this.prefix = name.endsWith("/") ? name : name + "/";
+        this.prefix = Queue.prefix(name);
         this.key = Queue.key(prefix, session);
     }
 

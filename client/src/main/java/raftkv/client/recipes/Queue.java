@@ -27,6 +27,11 @@ final class Queue {
     private Queue() {
     }
 
+    /** The key prefix of lock or election {@code name}: the name with a trailing "/". */
+    static String prefix(String name) {
+        return name.endsWith("/") ? name : name + "/";
+    }
+
     /** The session's key under {@code prefix}. */
     static String key(String prefix, Session s) {
         return prefix + Long.toHexString(s.leaseId());

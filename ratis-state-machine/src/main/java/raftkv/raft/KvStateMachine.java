@@ -60,6 +60,7 @@ public final class KvStateMachine extends BaseStateMachine {
     private final long snapshotThreshold;
     private final int memberId;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
     private volatile MvccStore store;
     private Snapshotter snapshotter;
     private volatile Consumer<RaftPeerId> leaderListener = id -> { };
@@ -115,6 +116,7 @@ public final class KvStateMachine extends BaseStateMachine {
         if (applied.index() > 0) {
             updateLastAppliedTermIndex(applied.term(), applied.index());
         }
+        store.onFailure(failed::complete);
         store.onChanges(watches::publish);
         store.onReplaced(watches::resyncAll);
         watches.start();
@@ -159,6 +161,11 @@ public final class KvStateMachine extends BaseStateMachine {
     /**
      * After Ratis installed a snapshot from the leader: load it into the store, from the storage (not from what
      * was seen at start), and resume.
+     *
+     * <p>The leader may install a newer snapshot while this one is being restored (it saw the member still behind).
+     * Ratis asks for that reload while this one runs, and then forgets it when this one ends, yet it takes the
+     * newest snapshot in the storage as applied. So this loads snapshots until the newest one in the storage is the
+     * one in the store; otherwise the store would miss the entries between the two.
      */
     @Override
     public void reinitialize() throws IOException {
@@ -166,9 +173,18 @@ public final class KvStateMachine extends BaseStateMachine {
         if (snapshot == null) {
             throw new IOException("asked to reload, but there is no snapshot in " + storage);
         }
-        log.info("installing snapshot at index {} (term {}) received from the leader", snapshot.getIndex(),
-                snapshot.getTerm());
-        restore(snapshot);
+        while (true) {
+            log.info("installing snapshot at index {} (term {}) received from the leader", snapshot.getIndex(),
+                    snapshot.getTerm());
+            restore(snapshot);
+            SingleFileSnapshotInfo newest = storage.loadLatestSnapshot();
+            if (newest == null || newest.getIndex() <= snapshot.getIndex()) {
+                break;
+            }
+            log.info("a newer snapshot (index {}) was installed while snapshot {} was loading: loading it too",
+                    newest.getIndex(), snapshot.getIndex());
+            snapshot = newest;
+        }
         updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
         if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
             getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
@@ -199,6 +215,10 @@ public final class KvStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex ti = TermIndex.valueOf(entry);
+        if (failed.isDone()) {
+            return CompletableFuture.failedFuture(new IOException("member " + memberId + " failed and applies nothing"
+                    + " more: " + failed.join()));
+        }
         long t0 = System.nanoTime();
         if (ti.getIndex() <= store.appliedIndex().index()) {
             // Already in the store: a replay after a restart (Ratis replays from its snapshot index).
@@ -275,9 +295,10 @@ public final class KvStateMachine extends BaseStateMachine {
         } catch (StorageException e) {
             return e;
         } catch (RuntimeException e) {
-            // Not a refusal but a failure of this member (for instance its disk). Fail the request loudly; the
-            // entry stays applied as far as it got, like on any member where the same failure happens.
-            log.error("applying {} failed", command, e);
+            // Not a refusal but a failure of this member (for instance its disk): the entry is applied only in
+            // part here, so this member must not go on applying. The owner stops it (see failed()).
+            log.error("applying {} failed: this member cannot go on", command, e);
+            failed.complete(e);
             return e;
         }
     }
@@ -354,6 +375,14 @@ public final class KvStateMachine extends BaseStateMachine {
     @Override
     public StateMachineStorage getStateMachineStorage() {
         return storage;
+    }
+
+    /**
+     * Completes when this member can no longer apply entries correctly (its store could not commit, or an entry
+     * failed half-way): it must stop, and a restart recovers it from its last commit, snapshot and log.
+     */
+    public CompletableFuture<Throwable> failed() {
+        return failed;
     }
 
     @Override

@@ -72,6 +72,8 @@ public final class RaftNode implements Closeable {
     private final LeaseKeeper leaseKeeper;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+    private volatile boolean closing;
 
     private RaftNode(RaftNodeOptions options, MetricRegistry registry) throws IOException {
         this.options = options;
@@ -133,6 +135,8 @@ public final class RaftNode implements Closeable {
             long every = Math.max(500, 2 * options.electionTimeout().toMillis());
             node.nudger.scheduleWithFixedDelay(node::nudgeLaggingFollowers, every, every, TimeUnit.MILLISECONDS);
             node.leaseKeeper.start();
+            node.stateMachine.failed().thenAccept(node.failure::complete);
+            node.nudger.scheduleWithFixedDelay(node::checkAlive, 500, 500, TimeUnit.MILLISECONDS);
             log.info("member {} of cluster '{}' started: raft {}, group {}", options.selfId(),
                     options.clusterName(), options.self().raftAddress(), node.group.getGroupId());
             return node;
@@ -436,8 +440,33 @@ public final class RaftNode implements Closeable {
         }
     }
 
+    /**
+     * Completes, with the cause, when this member can no longer serve correctly: its store failed (a full disk, an
+     * I/O error), or Ratis stopped its server by itself (its log could not be written). The process must then stop;
+     * a restart recovers from the last commit, snapshot and log.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
+    }
+
+    /** Runs on the nudger thread: notices Ratis closing this member's server without being asked to. */
+    private void checkAlive() {
+        if (closing || failure.isDone()) {
+            return;
+        }
+        try {
+            if (!server.getDivision(group.getGroupId()).getInfo().isAlive()) {
+                failure.complete(new IllegalStateException("Ratis stopped this member's Raft server by itself (see"
+                        + " the errors above; a Raft log that cannot be written does this)"));
+            }
+        } catch (IOException e) {
+            failure.complete(new IllegalStateException("this member's Raft server is gone: " + e.getMessage(), e));
+        }
+    }
+
     @Override
     public void close() {
+        closing = true;
         leaseKeeper.close();
         nudger.shutdownNow();
         senders.shutdownNow();

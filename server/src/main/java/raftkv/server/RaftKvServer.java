@@ -26,6 +26,25 @@ public final class RaftKvServer implements Callable<Integer> {
     @CommandLine.Option(names = "--config", required = true, description = "the node's YAML configuration file")
     private Path config;
 
+    /**
+     * A member that cannot apply or persist any more stops at once, as etcd does: going on would serve data its
+     * disk does not hold. It halts rather than shutting down cleanly, since a clean shutdown would try to commit
+     * again; a restart reopens the store at its last commit and replays the log.
+     */
+    private static void stopOnFailure(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String why = root.getMessage() == null ? root.toString() : root.getMessage();
+        log.error("STOPPING THIS MEMBER: it can no longer apply or persist entries ({}). {}", why,
+                why.contains("No space left")
+                        ? "Its disk is full: free space, then restart it; it recovers from its snapshot and log."
+                        : "Fix the cause, then restart it; it recovers from its snapshot and log.", cause);
+        System.err.println("raftkv-node: stopping: " + why);
+        Runtime.getRuntime().halt(70);
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new RaftKvServer()).execute(args));
     }
@@ -52,6 +71,11 @@ public final class RaftKvServer implements Callable<Integer> {
         }
         log.info("node {} ('{}') of cluster '{}' is up: clients on http://{}, raft on {}", c.node().id(),
                 c.self().name(), c.cluster().name(), client, c.self().raft());
+        node.raft().failure().thenAccept(RaftKvServer::stopOnFailure);
+        if (Boolean.getBoolean("raftkv.test.brokenFollowerReads")) {
+            log.error("TEST-ONLY BROKEN MODE: this member serves linearizable reads from local state when it is a"
+                    + " follower, so they may be stale (raftkv.test.brokenFollowerReads)");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

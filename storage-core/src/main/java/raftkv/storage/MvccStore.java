@@ -67,6 +67,9 @@ public final class MvccStore implements Closeable {
     final StampedLock maintenance = new StampedLock();
     final ReentrantLock commitLock = new ReentrantLock();
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Set once, by whichever thread's commit failed; read by any. */
+    private volatile Throwable failure;
+    private volatile java.util.function.Consumer<Throwable> onFailure = t -> { };
 
     // guarded by lock
     Backend backend;
@@ -288,6 +291,26 @@ public final class MvccStore implements Closeable {
      * Registers the one listener of changes (the watch hub): it is called with each write txn's changes (puts, and
      * deletes as tombstones, all of one revision) right after the txn ends, on the writing thread.
      */
+    /**
+     * Called once, on the thread that hit it, when a commit fails (a full disk, an I/O error): the store's memory is
+     * then ahead of its file, and its owner must stop using it (a restart reopens it at its last commit).
+     */
+    public void onFailure(java.util.function.Consumer<Throwable> listener) {
+        this.onFailure = listener;
+    }
+
+    /** The failure that stopped commits, or null. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    private void failed(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            onFailure.accept(t);
+        }
+    }
+
     public void onChanges(java.util.function.Consumer<List<KeyValue>> listener) {
         this.changeListener = listener;
     }
@@ -567,11 +590,12 @@ public final class MvccStore implements Closeable {
     private void commitIfDue() {
         commitLock.lock();
         try {
-            if (dirty && !closed && System.nanoTime() - lastCommitNanos >= config.commitInterval().toNanos()) {
+            if (failure == null && dirty && !closed
+                    && System.nanoTime() - lastCommitNanos >= config.commitInterval().toNanos()) {
                 commitNow();
             }
         } catch (RuntimeException e) {
-            log.error("group commit failed", e);
+            log.error("group commit failed: this store can no longer commit", e);
         } finally {
             commitLock.unlock();
         }
@@ -580,9 +604,14 @@ public final class MvccStore implements Closeable {
     /** Writes meta beside the data and commits both. Called with commitLock held, outside any unit. */
     void commitNow() {
         long t0 = System.nanoTime();
-        backend.setMeta(new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact,
-                finishedCompact));
-        backend.commit();
+        try {
+            backend.setMeta(new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact,
+                    finishedCompact));
+            backend.commit();
+        } catch (RuntimeException e) {
+            failed(e);
+            throw e;
+        }
         lastCommitNanos = System.nanoTime();
         stats.recordCommit(uncommitted, lastCommitNanos - t0);
         uncommitted = 0;

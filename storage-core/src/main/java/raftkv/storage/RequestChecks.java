@@ -21,6 +21,9 @@ public final class RequestChecks {
 
     public static void checkRange(RangeRequest r) {
         requireKey(r.key());
+        if (r.limit() < 0) {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "field \"limit\": must not be negative (0: no limit)");
+        }
     }
 
     public static void checkPut(PutRequest p) {

@@ -115,6 +115,9 @@ final class MaintenanceApi {
     private CompletableFuture<Reply> hash(byte[] body) throws Json.BadRequest {
         RequestJson.Hash h = body.length == 0 ? new RequestJson.Hash(null) : Json.decode(body, RequestJson.Hash.class);
         long rev = h.revision() == null ? 0 : h.revision();
+        if (rev < 0) {
+            throw new Json.BadRequest("field \"revision\": must not be negative (0: the current revision)");
+        }
         return node.raft().readBarrier().thenApplyAsync(v -> {
             var kh = node.store().hash(rev);
             return Reply.json(new ResponseJson.Hash(node.header(node.store().revision()), kh.hash(),

@@ -29,6 +29,7 @@ public final class Json {
             .addModule(new SimpleModule("int64-as-string")
                     .addSerializer(Long.class, ToStringSerializer.instance)
                     .addSerializer(Long.TYPE, ToStringSerializer.instance))
+            .addModule(new SimpleModule("bytes-as-base64-only").addDeserializer(byte[].class, new Base64Only()))
             .build();
 
     static {
@@ -71,10 +72,34 @@ public final class Json {
         } else if (error instanceof JsonMappingException e) {
             return new BadRequest("field \"" + field(e) + "\": " + e.getOriginalMessage());
         } else if (error instanceof JsonProcessingException e) {
-            return new BadRequest("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            // Jackson's limits (nesting depth, number length) report no location.
+            var at = e.getLocation();
+            return new BadRequest("malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + e.getOriginalMessage());
         }
         return new BadRequest("unreadable request body: " + error.getMessage());
+    }
+
+    /**
+     * Bytes are base64 text, as in etcd's gateway; Jackson would also take an array of numbers, which no etcd client
+     * sends and which would let a malformed request through.
+     */
+    private static final class Base64Only extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<byte[]> {
+        private final com.fasterxml.jackson.databind.JsonDeserializer<?> standard =
+                com.fasterxml.jackson.databind.deser.std.PrimitiveArrayDeserializers.forType(byte.class);
+
+        Base64Only() {
+            super(byte[].class);
+        }
+
+        @Override
+        public byte[] deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                  com.fasterxml.jackson.databind.DeserializationContext ctxt) throws IOException {
+            if (!p.hasToken(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) {
+                return (byte[]) ctxt.handleUnexpectedToken(byte[].class, p);
+            }
+            return (byte[]) standard.deserialize(p, ctxt);
+        }
     }
 
     /** Decodes one object already parsed into tokens (a message of a stream). */

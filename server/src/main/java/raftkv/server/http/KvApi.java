@@ -94,9 +94,17 @@ final class KvApi {
         return node.raft().propose(c);
     }
 
+    /**
+     * A deliberately broken mode for the fault-injection suite only: a follower answers linearizable reads from its
+     * own store without a ReadIndex round, so it can return stale data. The suite runs with it to prove that its
+     * linearizability checker catches that. Never set it anywhere else.
+     */
+    static final String BROKEN_FOLLOWER_READS = "raftkv.test.brokenFollowerReads";
+    private static final boolean brokenFollowerReads = Boolean.getBoolean(BROKEN_FOLLOWER_READS);
+
     /** Runs {@code read} on the work pool: at once when serializable, else after a ReadIndex round. */
     private CompletableFuture<Reply> read(boolean serializable, java.util.function.Supplier<Reply> read) {
-        if (serializable) {
+        if (serializable || brokenFollowerReads && node.raft().status().leaderId() != node.raft().memberId()) {
             return CompletableFuture.completedFuture(read.get());
         }
         return node.raft().readBarrier().thenApplyAsync(v -> read.get(), node.work());

@@ -22,7 +22,7 @@ class MembershipIT {
         var settings = new TestCluster.Settings(500, 300, 64 * 1024);
         try (TestCluster cluster = TestCluster.start(3, dir, settings)) {
             Set<String> acked;
-            try (FailoverIT.Writers writers = new FailoverIT.Writers(cluster, 4)) {
+            try (AckedWrites.Writers writers = new AckedWrites.Writers(cluster, 4)) {
                 org.awaitility.Awaitility.await().until(() -> writers.acknowledged.size() > 200);
                 TestCluster.NodeProcess four = cluster.addNode();
                 TestCluster.NodeProcess five = cluster.addNode();
@@ -43,7 +43,7 @@ class MembershipIT {
             var members = cluster.api.post(cluster.nodes().get(0).endpoint(), "/v3/cluster/member/list", "{}")
                     .body().path("members");
             assertEquals(3, members.size(), members.toString());
-            FailoverIT.assertNothingLostAndNoDivergence(cluster, acked);
+            AckedWrites.assertNothingLostAndNoDivergence(cluster, acked);
         }
     }
 }

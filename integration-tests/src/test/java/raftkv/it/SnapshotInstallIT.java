@@ -30,7 +30,7 @@ class SnapshotInstallIT {
                     .orElseThrow();
             victim.kill();
             Set<String> acked;
-            try (FailoverIT.Writers writers = new FailoverIT.Writers(cluster, 4)) {
+            try (AckedWrites.Writers writers = new AckedWrites.Writers(cluster, 4)) {
                 // Enough entries for many snapshots and for log segments to roll and be purged behind them.
                 await().atMost(Duration.ofSeconds(60)).until(() -> writers.acknowledged.size() >= 3_000);
                 acked = writers.acknowledged;
@@ -45,7 +45,7 @@ class SnapshotInstallIT {
             });
             assertTrue(victim.logText().contains("installing snapshot"),
                     "the wiped member caught up by snapshot install, not by replaying the whole log");
-            FailoverIT.assertNothingLostAndNoDivergence(cluster, acked);
+            AckedWrites.assertNothingLostAndNoDivergence(cluster, acked);
             assertEquals(cluster.api.hash(victim.endpoint(), target),
                     cluster.api.hash(cluster.node(leader).endpoint(), target));
         }
@@ -59,7 +59,7 @@ class SnapshotInstallIT {
             TestCluster.NodeProcess victim = cluster.nodes().stream().filter(n -> n.id() != leader).findFirst()
                     .orElseThrow();
             Set<String> acked;
-            try (FailoverIT.Writers writers = new FailoverIT.Writers(cluster, 4)) {
+            try (AckedWrites.Writers writers = new AckedWrites.Writers(cluster, 4)) {
                 await().atMost(Duration.ofSeconds(60)).until(() -> writers.acknowledged.size() >= 1_500);
                 victim.kill();
                 // What a SIGKILL inside MapDB's commit leaves: the marker, and a file that may be torn. The kill itself
@@ -78,7 +78,7 @@ class SnapshotInstallIT {
             String log = victim.logText();
             assertTrue(log.contains("middle of a commit") && log.contains("rebuilding it from snapshot"),
                     "the member noticed the interrupted commit and rebuilt from its snapshot");
-            FailoverIT.assertNothingLostAndNoDivergence(cluster, acked);
+            AckedWrites.assertNothingLostAndNoDivergence(cluster, acked);
             assertEquals(cluster.api.hash(victim.endpoint(), target),
                     cluster.api.hash(cluster.node(leader).endpoint(), target));
         }

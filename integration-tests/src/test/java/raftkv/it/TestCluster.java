@@ -69,6 +69,35 @@ final class TestCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Writes the configuration of a cluster whose node {@code i} listens for peers on {@code raftHosts[i]} and for
+     * clients on {@code clientHosts[i]} (fixed ports: each host is its own network namespace), and runs under
+     * {@code launchers[i]} (such as {@code ip netns exec ns1}).
+     */
+    static TestCluster createOn(Path dir, Settings settings, List<String> raftHosts, List<String> clientHosts,
+                                List<List<String>> launchers) throws IOException {
+        TestCluster c = new TestCluster(dir, settings);
+        List<raftkv.config.Member> members = new ArrayList<>();
+        for (int i = 0; i < raftHosts.size(); i++) {
+            members.add(new raftkv.config.Member(i + 1, "node-" + (i + 1), raftHosts.get(i) + ":2380",
+                    clientHosts.get(i) + ":2379"));
+        }
+        var cluster = new raftkv.config.ClusterConfig(c.name(), members);
+        for (int i = 0; i < raftHosts.size(); i++) {
+            Path data = dir.resolve("data").resolve("node-" + (i + 1));
+            NodeConfig config = new NodeConfig(cluster, new NodeConfig.Self(i + 1, data.toString()), c.raftSettings(),
+                    c.limits(), NodeConfig.CompactionSettings.DEFAULTS);
+            Path file = dir.resolve("config").resolve("node-" + (i + 1) + ".yaml");
+            Files.createDirectories(file.getParent());
+            raftkv.config.ConfigLoader.write(config, file);
+            NodeProcess p = new NodeProcess(i + 1, file, data, dir.resolve("node-" + (i + 1) + ".log"),
+                    "http://" + clientHosts.get(i) + ":2379");
+            p.launcher.addAll(launchers.get(i));
+            c.nodes.add(p);
+        }
+        return c;
+    }
+
     void startAll() throws IOException {
         for (NodeProcess p : nodes) {
             p.start();
@@ -241,6 +270,10 @@ final class TestCluster implements AutoCloseable {
         private final Path log;
         private final String endpoint;
         private Process process;
+        private final List<String> jvmArgs = new ArrayList<>();
+        /** What the JVM is started under, if anything (a network namespace). */
+        private final List<String> launcher = new ArrayList<>();
+        private volatile boolean paused;
 
         NodeProcess(int id, Path config, Path dataDir, Path log, String endpoint) {
             this.id = id;
@@ -267,14 +300,51 @@ final class TestCluster implements AutoCloseable {
         }
 
         void start() throws IOException {
+            paused = false;
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The node's own logging (INFO to its log), not this module's logback-test.xml on the shared classpath.
-            process = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=logback.xml",
-                    "-cp",
-                    System.getProperty("java.class.path"), "raftkv.server.RaftKvServer", "--config", config.toString())
+            List<String> cmd = new ArrayList<>(launcher);
+            cmd.addAll(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+                    "-Dlogback.configurationFile=logback.xml"));
+            cmd.addAll(jvmArgs);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "raftkv.server.RaftKvServer", "--config",
+                    config.toString()));
+            process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+        }
+
+        /** Extra JVM arguments for the next start (a test-only system property, say). */
+        void jvmArgs(String... args) {
+            jvmArgs.addAll(List.of(args));
+        }
+
+        Path dataDir() {
+            return dataDir;
+        }
+
+        /** SIGSTOP: the process freezes mid-flight, its sockets open, as a long GC pause or a hung VM would. */
+        void pause() throws IOException, InterruptedException {
+            signal("STOP");
+            paused = true;
+        }
+
+        boolean isPaused() {
+            return paused;
+        }
+
+        /** SIGCONT after {@link #pause()}. */
+        void resume() throws IOException, InterruptedException {
+            signal("CONT");
+            paused = false;
+        }
+
+        private void signal(String name) throws IOException, InterruptedException {
+            Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
         }
 
         /** SIGKILL: no shutdown hook, nothing flushed. */

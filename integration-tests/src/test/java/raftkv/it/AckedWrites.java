@@ -1,6 +1,5 @@
 package raftkv.it;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static raftkv.it.ApiClient.b64;
@@ -8,9 +7,6 @@ import static raftkv.it.ApiClient.obj;
 import static raftkv.it.ApiClient.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -21,17 +17,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real processes, real SIGKILLs: acknowledged writes survive the leader being killed under load, and every node
- * being killed at once; the members end with equal hashes.
+ * Writers that record which writes the cluster acknowledged, and the check that none was lost: the simple form of
+ * what the fault suite ({@link FaultInjectionIT}) checks in full, for tests whose subject is something else
+ * (membership changes, snapshot install).
  */
-class FailoverIT {
+final class AckedWrites {
 
-    @TempDir
-    Path dir;
+    private AckedWrites() {
+    }
 
     /** Writers that record every write the cluster acknowledged (200), trying the next node on any failure. */
     static final class Writers implements AutoCloseable {
@@ -74,7 +69,6 @@ class FailoverIT {
     /** Every acknowledged key is present on every node, and all nodes hash alike at one revision. */
     static void assertNothingLostAndNoDivergence(TestCluster cluster, Set<String> acknowledged) throws Exception {
         cluster.awaitHealthy();
-        long revision = Long.MAX_VALUE;
         for (TestCluster.NodeProcess n : cluster.nodes()) {
             ApiClient.Response all = cluster.api.post(n.endpoint(), "/v3/kv/range", obj().put("key", b64("acked/"))
                     .put("range_end", b64("acked0")).put("keys_only", true));
@@ -87,52 +81,7 @@ class FailoverIT {
             missing.removeAll(present);
             assertTrue(missing.isEmpty(), "node " + n.id() + " lost " + missing.size() + " acknowledged writes, e.g. "
                     + missing.stream().limit(5).toList());
-            revision = Math.min(revision, all.revision());
         }
-        List<Long> hashes = new ArrayList<>();
-        for (TestCluster.NodeProcess n : cluster.nodes()) {
-            hashes.add(cluster.api.hash(n.endpoint(), revision));
-        }
-        assertEquals(1, hashes.stream().distinct().count(), "hashes at revision " + revision + ": " + hashes);
-    }
-
-    @Test
-    void killingTheLeaderUnderLoadLosesNoAcknowledgedWrite() throws Exception {
-        try (TestCluster cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT)) {
-            Set<String> acked;
-            int leader = cluster.leader();
-            try (Writers writers = new Writers(cluster, 8)) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> writers.acknowledged.size() >= 300);
-                long killedAt = System.nanoTime();
-                cluster.node(leader).kill();
-                await().atMost(Duration.ofSeconds(20)).until(() -> writers.lastAckNanos.get() > killedAt + 1_000_000);
-                long resumedMs = (writers.lastAckNanos.get() - killedAt) / 1_000_000;
-                int before = writers.acknowledged.size();
-                await().atMost(Duration.ofSeconds(20)).until(() -> writers.acknowledged.size() >= before + 300);
-                System.out.printf("writes resumed %d ms after the leader was killed%n", resumedMs);
-                acked = writers.acknowledged;
-            }
-            assertTrue(cluster.leader() != leader);
-            cluster.node(leader).start();
-            assertNothingLostAndNoDivergence(cluster, acked);
-        }
-    }
-
-    @Test
-    void killingEveryNodeAtOnceLosesNoAcknowledgedWrite() throws Exception {
-        try (TestCluster cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT)) {
-            Set<String> acked;
-            try (Writers writers = new Writers(cluster, 8)) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> writers.acknowledged.size() >= 500);
-                for (TestCluster.NodeProcess n : cluster.nodes()) {
-                    n.kill();
-                }
-                acked = writers.acknowledged;
-            }
-            for (TestCluster.NodeProcess n : cluster.nodes()) {
-                n.start();
-            }
-            assertNothingLostAndNoDivergence(cluster, acked);
-        }
+        FaultChecks.assertMembersHashAlike("", cluster);
     }
 }

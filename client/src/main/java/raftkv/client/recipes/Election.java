@@ -1,6 +1,10 @@
 package raftkv.client.recipes;
 
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import raftkv.client.Cmp;
@@ -68,17 +72,38 @@ public final class Election {
         return first.isEmpty() ? null : Leader.of(first.get(0));
     }
 
-    /** Calls {@code onChange} with each new leader (null: none) of election {@code name} until closed. */
+    /**
+     * Calls {@code onChange} with each new leader (null: none) of election {@code name} until closed, every change
+     * once and in order: the candidates are read at one revision and then followed by a watch from the next, and
+     * the leader (the oldest candidate) is worked out after each event, so two changes that arrive together are
+     * both told. Calls come one at a time, on the watch's callback thread.
+     */
     public static Watcher observe(RaftKv client, String name, Consumer<Leader> onChange) {
         String p = Queue.prefix(name);
-        AtomicReference<Leader> last = new AtomicReference<>(leader(client, name));
+        Responses.Get now = client.kv().get(p, GetOptions.DEFAULT.withPrefix()).join();
+        // Confined to the watch's callback thread once the watch starts.
+        Map<String, KeyValue> candidates = new HashMap<>();
+        now.kvs().forEach(kv -> candidates.put(kv.keyString(), kv));
+        AtomicReference<Leader> last = new AtomicReference<>(oldest(candidates));
         onChange.accept(last.get());
-        return client.watch().watch(p, WatchOptions.DEFAULT.withPrefix(), (List<WatchEvent> events, long rev) -> {
-            Leader now = leader(client, name);
-            Leader before = last.getAndSet(now);
-            if (now == null ? before != null : !now.equals(before)) {
-                onChange.accept(now);
+        WatchOptions from = WatchOptions.DEFAULT.withPrefix().withStartRevision(now.header().revision() + 1);
+        return client.watch().watch(p, from, (List<WatchEvent> events, long rev) -> {
+            for (WatchEvent e : events) {
+                if (e.type() == WatchEvent.Type.PUT) {
+                    candidates.put(e.kv().keyString(), e.kv());
+                } else {
+                    candidates.remove(e.kv().keyString());
+                }
+                Leader leader = oldest(candidates);
+                if (!Objects.equals(leader, last.getAndSet(leader))) {
+                    onChange.accept(leader);
+                }
             }
         });
+    }
+
+    private static Leader oldest(Map<String, KeyValue> candidates) {
+        return candidates.values().stream().min(Comparator.comparingLong(KeyValue::createRevision))
+                .map(Leader::of).orElse(null);
     }
 }

@@ -178,12 +178,20 @@ final class FaultChecks {
     static void assertMembersHashAlike(String where, TestCluster cluster) throws Exception {
         long revision = Long.MAX_VALUE;
         for (TestCluster.NodeProcess n : cluster.nodes()) {
-            revision = Math.min(revision, cluster.api.status(n.endpoint()).path("header").path("revision").asLong());
+            revision = Math.min(revision, statusOf(cluster, n).path("header").path("revision").asLong());
         }
         List<Long> hashes = new ArrayList<>();
         for (TestCluster.NodeProcess n : cluster.nodes()) {
             hashes.add(cluster.api.hash(n.endpoint(), revision));
         }
         assertEquals(1, hashes.stream().distinct().count(), where + "hashes at revision " + revision + ": " + hashes);
+    }
+
+    /** A member's status, waiting a while for a member that is busy catching up to answer. */
+    private static com.fasterxml.jackson.databind.JsonNode statusOf(TestCluster cluster, TestCluster.NodeProcess n) {
+        com.fasterxml.jackson.databind.JsonNode[] s = new com.fasterxml.jackson.databind.JsonNode[1];
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                .until(() -> (s[0] = cluster.api.status(n.endpoint())) != null);
+        return s[0];
     }
 }

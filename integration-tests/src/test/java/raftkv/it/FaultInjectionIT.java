@@ -44,12 +44,8 @@ class FaultInjectionIT {
             int faults = 0;
             while (System.nanoTime() < until) {
                 pause(rnd, 2_000, 4_000);
-                TestCluster.NodeProcess leader = cluster.node(cluster.leader());
-                leader.kill();
+                killAndRestart(cluster, rnd, cluster.node(cluster.leader()), 500, 2_000);
                 faults++;
-                log("killed the leader, node " + leader.id());
-                pause(rnd, 500, 2_000);
-                restartAndAwait(cluster, leader);
             }
             return faults;
         });
@@ -62,15 +58,20 @@ class FaultInjectionIT {
             while (System.nanoTime() < until) {
                 pause(rnd, 1_500, 3_500);
                 List<TestCluster.NodeProcess> nodes = cluster.nodes();
-                TestCluster.NodeProcess victim = nodes.get(rnd.nextInt(nodes.size()));
-                victim.kill();
+                killAndRestart(cluster, rnd, nodes.get(rnd.nextInt(nodes.size())), 300, 2_000);
                 faults++;
-                log("killed node " + victim.id());
-                pause(rnd, 300, 2_000);
-                restartAndAwait(cluster, victim);
             }
             return faults;
         });
+    }
+
+    /** SIGKILL {@code victim}, leave it down for a while, restart it. */
+    private static void killAndRestart(TestCluster cluster, Random rnd, TestCluster.NodeProcess victim, int minDown,
+                                       int maxDown) throws Exception {
+        victim.kill();
+        log("killed node " + victim.id());
+        pause(rnd, minDown, maxDown);
+        restartAndAwait(cluster, victim);
     }
 
     @Test

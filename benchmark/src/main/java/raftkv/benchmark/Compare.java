@@ -1,0 +1,148 @@
+package raftkv.benchmark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import raftkv.benchmark.driver.Driver;
+
+/**
+ * raftkv and etcd side by side, in one process and one run: each workload is run on both in alternating rounds
+ * (raftkv then etcd, then etcd then raftkv, ...) so that the machine's noise hits both alike, and the medians of the
+ * rounds are compared. The last line is {@code put256 ratio raftkv/etcd = X.XX}. {@code scripts/bench-vs-etcd}
+ * starts both clusters and runs this.
+ */
+@CommandLine.Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the workloads on raftkv and etcd in alternating rounds and prints the ratios.")
+public final class Compare implements Callable<Integer> {
+
+    @Option(names = "--raftkv-endpoints", split = ",",
+            defaultValue = "http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379")
+    List<String> raftkvEndpoints;
+    @Option(names = "--etcd-endpoints", split = ",",
+            defaultValue = "http://127.0.0.1:42379,http://127.0.0.1:42479,http://127.0.0.1:42579")
+    List<String> etcdEndpoints;
+    @Option(names = "--quick", description = "the four workloads the targets name, 3 rounds of 4 s") boolean quick;
+    @Option(names = "--rounds", description = "rounds per workload (default 3, or 5 in full mode)") Integer rounds;
+    @Option(names = "--seconds", description = "measured seconds per run (default 4 quick, 15 full)") Integer seconds;
+    @Option(names = "--warmup", defaultValue = "2") int warmup;
+    @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
+    @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
+
+    /** One row of the comparison: a name, a workload and its options. */
+    record Case(String name, Workload workload, LoadOptions options) {
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Compare()).execute(args));
+    }
+
+    List<Case> cases(int secs) {
+        LoadOptions base = LoadOptions.defaults().withTime(secs, warmup);
+        List<Case> all = new ArrayList<>(List.of(
+                new Case("put256", Workload.PUT, base),
+                new Case("put1", Workload.PUT, base.withInFlight(1, 1)),
+                new Case("get256", Workload.RANGE, base),
+                new Case("getser256", Workload.RANGE, base.withSerializable(true))));
+        if (!quick) {
+            all.addAll(List.of(
+                    new Case("txn256", Workload.TXN_PUT, base),
+                    new Case("mixed256", Workload.MIXED, base),
+                    new Case("keepalive256", Workload.LEASE_KEEPALIVE, base),
+                    new Case("watch1000", Workload.WATCH, base.withInFlight(64, 16).withRate(1_000))));
+        }
+        if (only != null) {
+            all.removeIf(c -> !only.contains(c.name()));
+        }
+        return all;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        int n = rounds != null ? rounds : quick ? 3 : 5;
+        int secs = seconds != null ? seconds : quick ? 4 : 15;
+        List<Result> results = new ArrayList<>();
+        List<Case> cases = cases(secs);
+        // One driver (and runner, which remembers what it wrote) per system and connection count.
+        Map<String, LoadRunner> runners = new LinkedHashMap<>();
+        List<Driver> drivers = new ArrayList<>();
+        try {
+            for (Case c : cases) {
+                for (int round = 1; round <= n; round++) {
+                    List<String> order = round % 2 == 1 ? List.of("raftkv", "etcd") : List.of("etcd", "raftkv");
+                    for (String system : order) {
+                        String id = system + "/" + c.options().connections();
+                        LoadRunner runner = runners.computeIfAbsent(id, k -> {
+                            Driver d = Bench.driver(system, system.equals("raftkv") ? raftkvEndpoints
+                                    : etcdEndpoints, c.options().connections());
+                            drivers.add(d);
+                            return new LoadRunner(d, System.out);
+                        });
+                        Result r = runner.run(c.name(), c.workload(), c.options());
+                        System.out.println("round " + round + ": " + r.line());
+                        results.add(r);
+                    }
+                }
+            }
+        } finally {
+            drivers.forEach(Driver::close);
+        }
+        if (jsonOut != null) {
+            Files.writeString(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+        }
+        printTable(cases, results, n);
+        return 0;
+    }
+
+    private static void printTable(List<Case> cases, List<Result> results, int rounds) {
+        System.out.println();
+        System.out.printf("medians of %d alternating rounds%n", rounds);
+        System.out.printf("%-13s %13s %13s %8s   %10s %10s   %10s %10s  %s%n", "workload", "raftkv ops/s",
+                "etcd ops/s", "ratio", "raftkv p50", "etcd p50", "raftkv p99", "etcd p99", "errors r/e");
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (Case c : cases) {
+            List<Result> r = results.stream().filter(x -> x.workload().equals(c.name()) && x.driver().equals("raftkv"))
+                    .toList();
+            List<Result> e = results.stream().filter(x -> x.workload().equals(c.name()) && x.driver().equals("etcd"))
+                    .toList();
+            double ro = median(r, Result::opsPerSecond);
+            double eo = median(e, Result::opsPerSecond);
+            ratios.put(c.name(), eo > 0 ? ro / eo : 0);
+            System.out.printf("%-13s %13.0f %13.0f %8.2f   %10.2f %10.2f   %10.2f %10.2f  %d/%d%n", c.name(), ro, eo,
+                    eo > 0 ? ro / eo : 0, median(r, Result::p50), median(e, Result::p50), median(r, Result::p99),
+                    median(e, Result::p99), r.stream().mapToLong(Result::errors).sum(),
+                    e.stream().mapToLong(Result::errors).sum());
+        }
+        System.out.println("(ops/s and latency in ms are medians over the rounds; ratio is raftkv/etcd ops/s)");
+        double lin = medianOf(results, "get256");
+        double ser = medianOf(results, "getser256");
+        if (lin > 0 && ser > 0) {
+            System.out.printf("raftkv serializable/linearizable gets = %.2f%n", ser / lin);
+        }
+        if (ratios.containsKey("put256")) {
+            System.out.printf("put256 ratio raftkv/etcd = %.2f%n", ratios.get("put256"));
+        }
+    }
+
+    private static double medianOf(List<Result> results, String workload) {
+        return median(results.stream().filter(x -> x.workload().equals(workload) && x.driver().equals("raftkv"))
+                .toList(), Result::opsPerSecond);
+    }
+
+    static double median(List<Result> rs, ToDoubleFunction<Result> f) {
+        if (rs.isEmpty()) {
+            return 0;
+        }
+        List<Double> v = rs.stream().map(f::applyAsDouble).sorted(Comparator.naturalOrder()).toList();
+        int m = v.size() / 2;
+        return v.size() % 2 == 1 ? v.get(m) : (v.get(m - 1) + v.get(m)) / 2;
+    }
+}

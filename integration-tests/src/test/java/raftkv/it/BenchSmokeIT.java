@@ -1,0 +1,35 @@
+package raftkv.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import raftkv.benchmark.Bench;
+
+/**
+ * A tiny run of every benchmark workload against a real cluster, so that the tool cannot rot: each must complete
+ * operations without an error (the tool's exit code says so). The etcd comparison is not run here.
+ */
+class BenchSmokeIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyWorkloadRunsCleanAgainstACluster() throws Exception {
+        try (TestCluster cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT)) {
+            String endpoints = cluster.nodes().stream().map(TestCluster.NodeProcess::endpoint)
+                    .collect(Collectors.joining(","));
+            for (String workload : new String[] {"put", "range", "txn-put", "mixed", "lease-keepalive", "watch"}) {
+                int exit = new CommandLine(new Bench()).execute("--endpoints", endpoints, "--workload", workload,
+                        "--seconds", "1", "--warmup", "1", "--in-flight", "8", "--conns", "2", "--key-space", "200",
+                        "--leases", "5", "--watchers", "20", "--rate", workload.equals("watch") ? "200" : "0",
+                        "--json");
+                assertEquals(0, exit, workload + " ran with errors or without operations (see the output)");
+            }
+        }
+    }
+}

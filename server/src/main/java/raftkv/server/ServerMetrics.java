@@ -37,6 +37,9 @@ public final class ServerMetrics {
         registry.register("raftkv_mvcc_compact_revision", (Gauge<Long>) () -> node.store().compactRevision());
         registry.register("raftkv_mvcc_keys", (Gauge<Integer>) () -> node.store().stats().keys());
         registry.register("raftkv_mvcc_commits_total", (Gauge<Long>) () -> node.store().stats().commits());
+        // Time spent in store commits: writes to the store wait while one runs.
+        registry.register("raftkv_mvcc_commit_seconds_total",
+                (Gauge<Double>) () -> node.store().stats().commitNanos() / 1e9);
         new DropwizardExports(registry).register(prometheus);
     }
 

@@ -18,14 +18,14 @@ import raftkv.it.history.Operation;
  * history while members are killed, frozen, wiped or starved of space; then the history must be linearizable,
  * acknowledged writes present, watchers complete and members alike ({@link FaultChecks}).
  *
- * <p>Each scenario runs its load for {@code raftkv.fault.seconds} (15 by default; the {@code soak} profile runs
+ * <p>Each scenario runs its load for {@code raftkv.fault.seconds} (12 by default; the {@code soak} profile runs
  * longer with more clients). The seed of the clients' choices and the faults' timing is printed, and can be set
  * with {@code -Draftkv.fault.seed=...}; process timing on a shared machine is never exactly reproducible, so a seed
  * says what was tried rather than replaying it.
  */
 class FaultInjectionIT {
 
-    static final int SECONDS = Integer.getInteger("raftkv.fault.seconds", 15);
+    static final int SECONDS = Integer.getInteger("raftkv.fault.seconds", 12);
     static final int CLIENTS = Integer.getInteger("raftkv.fault.clients", 12);
     static final int KEYS = 6;
     private static final int WATCHERS = 3;

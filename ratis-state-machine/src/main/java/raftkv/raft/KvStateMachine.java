@@ -378,6 +378,17 @@ public final class KvStateMachine extends BaseStateMachine {
     }
 
     /**
+     * Ratis could not write this member's log (a full disk, an I/O error). As a leader it may then go on as a
+     * follower that can append nothing; either way the member is of no more use and must stop (see failed()).
+     */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        log.error("the Raft log could not be written{}: this member cannot go on",
+                failedEntry == null ? "" : " at entry " + failedEntry.getIndex(), cause);
+        failed.complete(cause);
+    }
+
+    /**
      * Completes when this member can no longer apply entries correctly (its store could not commit, or an entry
      * failed half-way): it must stop, and a restart recovers it from its last commit, snapshot and log.
      */

@@ -455,7 +455,8 @@ public final class RaftNode implements Closeable {
             return;
         }
         try {
-            if (!server.getDivision(group.getGroupId()).getInfo().isAlive()) {
+            var division = server.getDivision(group.getGroupId());
+            if (!division.getInfo().isAlive() || !division.getRaftLog().isOpened()) {
                 failure.complete(new IllegalStateException("Ratis stopped this member's Raft server by itself (see"
                         + " the errors above; a Raft log that cannot be written does this)"));
             }

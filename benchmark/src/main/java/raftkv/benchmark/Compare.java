@@ -33,7 +33,10 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--quick", description = "the four workloads the targets name, 3 rounds of 4 s") boolean quick;
     @Option(names = "--rounds", description = "rounds per workload (default 3, or 5 in full mode)") Integer rounds;
     @Option(names = "--seconds", description = "measured seconds per run (default 4 quick, 15 full)") Integer seconds;
-    @Option(names = "--warmup", defaultValue = "2") int warmup;
+    @Option(names = "--warmup", defaultValue = "2", description = "unmeasured seconds before each run") int warmup;
+    @Option(names = "--prewarm", description = "unmeasured seconds of puts and gets on each system before the first"
+            + " round (default 10 quick, 30 full): a fresh JVM cluster compiles its hot paths in its first minute,"
+            + " a Go one starts compiled") Integer prewarm;
     @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
     @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
 
@@ -71,21 +74,24 @@ public final class Compare implements Callable<Integer> {
         int secs = seconds != null ? seconds : quick ? 4 : 15;
         List<Result> results = new ArrayList<>();
         List<Case> cases = cases(secs);
-        // One driver (and runner, which remembers what it wrote) per system and connection count.
+        int warm = prewarm != null ? prewarm : quick ? 10 : 30;
         Map<String, LoadRunner> runners = new LinkedHashMap<>();
         List<Driver> drivers = new ArrayList<>();
         try {
+            if (warm > 0) {
+                for (String system : List.of("raftkv", "etcd")) {
+                    LoadOptions o = LoadOptions.defaults().withTime(warm, 0);
+                    LoadRunner runner = runner(runners, drivers, system, o.connections());
+                    System.out.println("prewarm: " + runner.run("prewarm-put", Workload.PUT, o).line());
+                    System.out.println("prewarm: " + runner.run("prewarm-get", Workload.RANGE,
+                            o.withTime(Math.max(1, warm / 2), 0)).line());
+                }
+            }
             for (Case c : cases) {
                 for (int round = 1; round <= n; round++) {
                     List<String> order = round % 2 == 1 ? List.of("raftkv", "etcd") : List.of("etcd", "raftkv");
                     for (String system : order) {
-                        String id = system + "/" + c.options().connections();
-                        LoadRunner runner = runners.computeIfAbsent(id, k -> {
-                            Driver d = Bench.driver(system, system.equals("raftkv") ? raftkvEndpoints
-                                    : etcdEndpoints, c.options().connections());
-                            drivers.add(d);
-                            return new LoadRunner(d, System.out);
-                        });
+                        LoadRunner runner = runner(runners, drivers, system, c.options().connections());
                         Result r = runner.run(c.name(), c.workload(), c.options());
                         System.out.println("round " + round + ": " + r.line());
                         results.add(r);
@@ -100,6 +106,15 @@ public final class Compare implements Callable<Integer> {
         }
         printTable(cases, results, n);
         return 0;
+    }
+
+    /** One driver (and runner, which remembers what it wrote) per system and connection count. */
+    private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
+        return runners.computeIfAbsent(system + "/" + conns, k -> {
+            Driver d = Bench.driver(system, system.equals("raftkv") ? raftkvEndpoints : etcdEndpoints, conns);
+            drivers.add(d);
+            return new LoadRunner(d, System.out);
+        });
     }
 
     private static void printTable(List<Case> cases, List<Result> results, int rounds) {

@@ -105,7 +105,7 @@ public final class KvStateMachine extends BaseStateMachine {
     private void load(RaftStorage raftStorage) throws IOException {
         storage.init(raftStorage);
         snapshotter = new Snapshotter(storage, snapshotThreshold, memberId);
-        SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
+        SingleFileSnapshotInfo snapshot = Snapshotter.latest(storage);
         store = openOrRebuild(snapshot);
         if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {
             log.info("store is at applied index {}, behind the snapshot at {}: restoring the snapshot",
@@ -398,7 +398,7 @@ public final class KvStateMachine extends BaseStateMachine {
 
     @Override
     public SnapshotInfo getLatestSnapshot() {
-        return storage.getLatestSnapshot();
+        return Snapshotter.latest(storage);
     }
 
     @Override

@@ -126,8 +126,22 @@ final class Snapshotter implements AutoCloseable {
     }
 
     long latestIndex() {
-        SingleFileSnapshotInfo s = storage.getLatestSnapshot();
+        SingleFileSnapshotInfo s = latest(storage);
         return s == null ? RaftLog.INVALID_LOG_INDEX : s.getIndex();
+    }
+
+    /**
+     * The newest snapshot. Ratis 3.3's {@code getLatestSnapshot()} looks on disk while none is known, and throws a
+     * NullPointerException if the snapshot writer publishes the first snapshot meanwhile (it then compares the
+     * "none found" it read with the published one). That killed the apply thread once in the fault suite. The
+     * snapshot is published by then, so asking again returns it.
+     */
+    static SingleFileSnapshotInfo latest(SimpleStateMachineStorage storage) {
+        try {
+            return storage.getLatestSnapshot();
+        } catch (NullPointerException raced) {
+            return storage.getLatestSnapshot();
+        }
     }
 
     private static void deleteQuietly(Path p) {

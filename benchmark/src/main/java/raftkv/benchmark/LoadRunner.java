@@ -128,6 +128,9 @@ public final class LoadRunner {
         if (!finished) {
             out.printf("%s: %d requests still unanswered 60 s after the end%n", name, slotsDone.getCount());
         }
+        if (external != null) {
+            TimeUnit.SECONDS.sleep(1); // the events of the last requests are still on their way
+        }
         Histogram h = (external != null ? external : recorder).getIntervalHistogram();
         double seconds = Math.max(1e-9, (Math.min(end, Math.max(lastDone.get(), measureFrom)) - measureFrom) / 1e9);
         if (o.totalOps() > 0) {

@@ -135,6 +135,35 @@ class MalformedInputIT {
         assertStillHealthyAndConsistent();
     }
 
+    /**
+     * A body over the limit always gets its 413, however fast the client writes (the server answers once it has
+     * read the whole body: closing earlier lets a reset overtake the answer), and a keep-alive connection stays
+     * usable after it.
+     */
+    @Test
+    void oversizedBodiesAlwaysGetTheir413() throws Exception {
+        byte[] big = new byte[2_100_000];
+        java.util.Arrays.fill(big, (byte) 'a');
+        for (int i = 0; i < 20; i++) {
+            RawHttp.Answer a = RawHttp.exchange(target, RawHttp.post("/v3/kv/put", big), ANSWER_MS);
+            assertEquals(413, a.status(), "attempt " + i + ": " + a);
+            assertTrue(a.text().contains("request is too large"), a.text());
+        }
+        try (Socket s = RawHttp.connect(target)) {
+            s.setSoTimeout(ANSWER_MS);
+            OutputStream out = s.getOutputStream();
+            out.write(keepAlive(RawHttp.post("/v3/kv/put", big)));
+            assertEquals(413, RawHttp.read(s, ANSWER_MS).status());
+            out.write(keepAlive(RawHttp.post("/v3/kv/range", "{\"key\":\"YQ==\"}".getBytes(StandardCharsets.UTF_8))));
+            assertEquals(200, RawHttp.read(s, ANSWER_MS).status(), "the connection still serves after a 413");
+        }
+    }
+
+    private static byte[] keepAlive(byte[] request) {
+        String text = new String(request, StandardCharsets.ISO_8859_1).replaceFirst("Connection: close\r\n", "");
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** A half-closed request is closed at once; a slow sender and 1,000 idle connections block nobody. */
     private void halfClosedSlowAndManyConnections() throws Exception {
         try (Socket s = RawHttp.connect(target)) {

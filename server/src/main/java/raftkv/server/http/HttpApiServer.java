@@ -10,12 +10,16 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,19 +60,46 @@ public final class HttpApiServer implements AutoCloseable {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerKeepAliveHandler())
                                 .addLast("watch-switch", new WatchSwitch(node))
-                                .addLast("aggregator", new HttpObjectAggregator(maxBody) {
-                                    @Override
-                                    protected void handleOversizedMessage(ChannelHandlerContext ctx,
-                                                                          HttpMessage oversized) {
-                                        node.metrics().error();
-                                        ApiHandler.write(ctx, Reply.error(ApiError.tooLarge(maxBody)), false);
-                                    }
-                                })
+                                .addLast("aggregator", new TooLargeAfterBody(node, maxBody))
                                 .addLast("router", router);
                     }
                 });
         this.channel = b.bind(address).sync().channel();
         log.info("client API listening on http://{}:{}", address.getHostString(), address.getPort());
+    }
+
+    /**
+     * A body aggregator that answers an oversized body with 413 only once the client has sent all of it (the
+     * aggregator discards the rest meanwhile). Answering and closing at once would make the kernel reset a
+     * connection the client is still writing to, and the reset can overtake the 413: the client would see no
+     * answer at all. State is per connection, touched only on its event loop.
+     */
+    private static final class TooLargeAfterBody extends HttpObjectAggregator {
+        private final Node node;
+        private final int maxBody;
+        private HttpMessage tooLarge;
+
+        TooLargeAfterBody(Node node, int maxBody) {
+            super(maxBody);
+            this.node = node;
+            this.maxBody = maxBody;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            node.metrics().error();
+            tooLarge = oversized;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
+            super.decode(ctx, msg, out);
+            if (tooLarge != null && msg instanceof LastHttpContent) {
+                boolean keepAlive = HttpUtil.isKeepAlive(tooLarge);
+                tooLarge = null;
+                ApiHandler.write(ctx, Reply.error(ApiError.tooLarge(maxBody)), keepAlive);
+            }
+        }
     }
 
     public static HttpApiServer start(Node node, InetSocketAddress address) {

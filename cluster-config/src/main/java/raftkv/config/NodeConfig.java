@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * node:
  *   id: 1
  *   dataDir: data/node-1
- * raft: {electionTimeoutMs: 1000, snapshotThreshold: 10000, requestTimeoutMs: 10000}
+ * raft: {electionTimeoutMs: 1000, snapshotThreshold: 100000, requestTimeoutMs: 10000}
  * limits: {maxRequestBytes: 1572864, quotaBytes: 2147483648, maxTxnOps: 128}
  * compaction: {mode: periodic, retention: 1h}
  * </pre>
@@ -63,7 +63,7 @@ public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Li
 
         public RaftSettings {
             electionTimeoutMs = electionTimeoutMs == null ? 1000 : electionTimeoutMs;
-            snapshotThreshold = snapshotThreshold == null ? 10_000 : snapshotThreshold;
+            snapshotThreshold = snapshotThreshold == null ? 100_000 : snapshotThreshold; // etcd's snapshot-count
             requestTimeoutMs = requestTimeoutMs == null ? 10_000 : requestTimeoutMs;
             logSegmentBytes = logSegmentBytes == null ? 8L << 20 : logSegmentBytes;
             watchProgressMs = watchProgressMs == null ? 600_000 : watchProgressMs;

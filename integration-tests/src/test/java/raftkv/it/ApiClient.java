@@ -18,8 +18,8 @@ final class ApiClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** A response: HTTP status and parsed body. */
-    record Response(int status, JsonNode body) {
+    /** A response: HTTP status, parsed body, and the leader the member named in its X-Raftkv-Leader header. */
+    record Response(int status, JsonNode body, String leader) {
         boolean ok() {
             return status == 200;
         }
@@ -50,7 +50,8 @@ final class ApiClient {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + path))
                 .timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(text)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()));
+        return new Response(r.statusCode(), r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body()),
+                r.headers().firstValue("X-Raftkv-Leader").orElse(null));
     }
 
     Response put(String endpoint, String key, String value) throws Exception {

@@ -33,6 +33,27 @@ class ReplicationIT extends SharedClusterIT {
         assertEquals("from-3", text(withPrev.body().path("prev_kv").path("value")));
     }
 
+    /**
+     * A follower answers a write from the leader's reply, before it has applied the write itself; a serializable
+     * read through it right after must still see the write (and every member names the leader for writes).
+     */
+    @Test
+    void aMemberServesItsOwnWritesToItsSerializableReadsAtOnce() throws Exception {
+        String leader = cluster.node(cluster.leader()).endpoint();
+        for (TestCluster.NodeProcess n : cluster.nodes()) {
+            for (int i = 0; i < 50; i++) {
+                ApiClient.Response put = api.put(n.endpoint(), "ryw/" + n.id(), "v" + i);
+                assertEquals(200, put.status(), put.body().toString());
+                assertEquals(leader, put.leader(), "node " + n.id() + " names the leader");
+                ApiClient.Response get = api.post(n.endpoint(), "/v3/kv/range",
+                        obj().put("key", b64("ryw/" + n.id())).put("serializable", true));
+                assertEquals("v" + i, text(get.body().path("kvs").get(0).path("value")),
+                        "node " + n.id() + ", write " + i + " at revision " + put.revision());
+                assertTrue(get.revision() >= put.revision(), "the read's header is not behind the write");
+            }
+        }
+    }
+
     @Test
     void aTxnIsAtomicAndACompactedRevisionCanNoLongerBeRead() throws Exception {
         String e = cluster.node(1).endpoint();

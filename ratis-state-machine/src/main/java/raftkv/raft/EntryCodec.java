@@ -1,6 +1,5 @@
 package raftkv.raft;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import raftkv.storage.request.Compare;
@@ -62,7 +61,7 @@ public final class EntryCodec {
 
     /** Encodes one command; proposers encode on their own thread and batch the bytes. */
     public static byte[] encodeCommand(Command c) {
-        Writer w = new Writer();
+        ByteWriter w = new ByteWriter();
         writeCommand(w, c);
         return w.out.toByteArray();
     }
@@ -73,7 +72,7 @@ public final class EntryCodec {
         for (byte[] c : commands) {
             size += 10 + c.length;
         }
-        Writer w = new Writer(size);
+        ByteWriter w = new ByteWriter(size);
         w.out.write(VERSION);
         w.fixed64(proposer);
         w.var(commands.size());
@@ -85,7 +84,7 @@ public final class EntryCodec {
     }
 
     public static LogEntry decode(byte[] data) {
-        Reader r = new Reader(data);
+        ByteReader r = new ByteReader(data);
         int version = r.u8();
         if (version != VERSION) {
             throw new MalformedEntryException("unknown entry format version " + version);
@@ -103,7 +102,7 @@ public final class EntryCodec {
         return new LogEntry(proposer, proposals);
     }
 
-    private static void writeCommand(Writer w, Command c) {
+    private static void writeCommand(ByteWriter w, Command c) {
         if (c instanceof Command.Kv kv) {
             writeOp(w, kv.op());
         } else if (c instanceof Command.Compact compact) {
@@ -125,7 +124,7 @@ public final class EntryCodec {
         }
     }
 
-    private static Command readCommand(Reader r) {
+    private static Command readCommand(ByteReader r) {
         int tag = r.peek();
         switch (tag) {
             case COMPACT:
@@ -146,7 +145,7 @@ public final class EntryCodec {
         }
     }
 
-    private static void writeOp(Writer w, RequestOp op) {
+    private static void writeOp(ByteWriter w, RequestOp op) {
         if (op instanceof PutRequest p) {
             w.out.write(PUT);
             w.bytes(p.key());
@@ -188,14 +187,14 @@ public final class EntryCodec {
         }
     }
 
-    private static void writeOps(Writer w, List<RequestOp> ops) {
+    private static void writeOps(ByteWriter w, List<RequestOp> ops) {
         w.var(ops.size());
         for (RequestOp op : ops) {
             writeOp(w, op);
         }
     }
 
-    private static RequestOp readOp(Reader r, int depth) {
+    private static RequestOp readOp(ByteReader r, int depth) {
         if (depth > MAX_DEPTH) {
             throw new MalformedEntryException("txn nested too deeply");
         }
@@ -241,134 +240,12 @@ public final class EntryCodec {
         }
     }
 
-    private static List<RequestOp> readOps(Reader r, int depth) {
+    private static List<RequestOp> readOps(ByteReader r, int depth) {
         int n = r.count();
         List<RequestOp> ops = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
             ops.add(readOp(r, depth + 1));
         }
         return ops;
-    }
-
-    private static final class Writer {
-        final ByteArrayOutputStream out;
-
-        Writer() {
-            this(64);
-        }
-
-        Writer(int size) {
-            out = new ByteArrayOutputStream(size);
-        }
-
-        void var(long v) {
-            while ((v & ~0x7FL) != 0) {
-                out.write((int) ((v & 0x7F) | 0x80));
-                v >>>= 7;
-            }
-            out.write((int) v);
-        }
-
-        void zigzag(long v) {
-            var((v << 1) ^ (v >> 63));
-        }
-
-        void fixed64(long v) {
-            for (int i = 56; i >= 0; i -= 8) {
-                out.write((int) (v >>> i));
-            }
-        }
-
-        void bytes(byte[] b) {
-            if (b == null) {
-                var(0);
-                return;
-            }
-            var(b.length);
-            out.write(b, 0, b.length);
-        }
-    }
-
-    private static final class Reader {
-        final byte[] b;
-        int pos;
-
-        Reader(byte[] b) {
-            this.b = b;
-        }
-
-        int peek() {
-            need(1);
-            return b[pos] & 0xFF;
-        }
-
-        int u8() {
-            need(1);
-            return b[pos++] & 0xFF;
-        }
-
-        long var() {
-            long v = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                int x = u8();
-                v |= (long) (x & 0x7F) << shift;
-                if ((x & 0x80) == 0) {
-                    return v;
-                }
-            }
-            throw new MalformedEntryException("varint too long");
-        }
-
-        long zigzag() {
-            long v = var();
-            return (v >>> 1) ^ -(v & 1);
-        }
-
-        long fixed64() {
-            need(8);
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (b[pos++] & 0xFF);
-            }
-            return v;
-        }
-
-        /** A count of things that each take at least one byte, so it cannot exceed what is left. */
-        int count() {
-            long n = var();
-            if (n < 0 || n > b.length - pos) {
-                throw new MalformedEntryException("bad count " + n);
-            }
-            return (int) n;
-        }
-
-        byte[] bytes() {
-            long n = var();
-            if (n < 0 || n > b.length - pos) {
-                throw new MalformedEntryException("bad length " + n);
-            }
-            byte[] out = java.util.Arrays.copyOfRange(b, pos, pos + (int) n);
-            pos += (int) n;
-            return out;
-        }
-
-        byte[] bytesOrNull() {
-            byte[] out = bytes();
-            return out.length == 0 ? null : out;
-        }
-
-        <E> E oneOf(E[] values) {
-            int i = u8();
-            if (i >= values.length) {
-                throw new MalformedEntryException("bad enum value " + i);
-            }
-            return values[i];
-        }
-
-        private void need(int n) {
-            if (pos + n > b.length) {
-                throw new MalformedEntryException("entry is truncated");
-            }
-        }
     }
 }

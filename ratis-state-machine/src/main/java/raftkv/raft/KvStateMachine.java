@@ -21,6 +21,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -234,12 +235,16 @@ public final class KvStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
         boolean mine = decoded.proposer() == pending.proposer();
-        List<Object> outcomes = mine ? new ArrayList<>(decoded.proposals().size()) : null;
+        // The leader answers a forwarding follower through the Ratis reply (see ResultCodec); other members'
+        // replies go nowhere.
+        boolean answer = !mine && !decoded.proposals().isEmpty() && isLeader();
+        List<Object> outcomes = mine || answer ? new ArrayList<>(decoded.proposals().size()) : null;
         try (MvccStore.ApplyScope scope = store.beginApply(ti.getTerm(), ti.getIndex())) {
             for (Proposal p : decoded.proposals()) {
                 Object outcome = apply(p.command());
-                if (mine) {
-                    outcomes.add(outcome);
+                if (outcomes != null) {
+                    // An alarm's answer lists this member's alarms: its proposer waits for its own apply.
+                    outcomes.add(answer && p.command() instanceof Command.Alarm ? null : outcome);
                 }
             }
         }
@@ -255,7 +260,8 @@ public final class KvStateMachine extends BaseStateMachine {
             }
         }
         metrics.applied(decoded.proposals().size(), System.nanoTime() - t0);
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        return CompletableFuture.completedFuture(answer
+                ? Message.valueOf(UnsafeByteOperations.unsafeWrap(ResultCodec.encode(outcomes))) : Message.EMPTY);
     }
 
     /** Applies one command: a {@link CommandResult}, or the error that refused it. Never throws. */

@@ -4,7 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Groups concurrent proposals into few Raft entries. A proposal is sent at once when fewer than
@@ -18,7 +18,7 @@ import java.util.function.Function;
 final class ProposalBatcher {
 
     private final PendingProposals pending;
-    private final Function<byte[], CompletableFuture<?>> submit;
+    private final BiFunction<byte[], long[], CompletableFuture<?>> submit;
     private final RaftMetrics metrics;
     private final int maxInFlight;
     private final int maxCount;
@@ -31,8 +31,9 @@ final class ProposalBatcher {
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int inFlight;
 
-    ProposalBatcher(PendingProposals pending, Function<byte[], CompletableFuture<?>> submit, RaftMetrics metrics,
-                    int maxInFlight, int maxCount, int maxBytes) {
+    /** {@code submit} sends an entry and the sequence numbers of its proposals to the leader. */
+    ProposalBatcher(PendingProposals pending, BiFunction<byte[], long[], CompletableFuture<?>> submit,
+                    RaftMetrics metrics, int maxInFlight, int maxCount, int maxBytes) {
         this.pending = pending;
         this.submit = submit;
         this.metrics = metrics;
@@ -41,7 +42,10 @@ final class ProposalBatcher {
         this.maxBytes = maxBytes;
     }
 
-    /** Queues a command; the future completes when this node has applied it. */
+    /**
+     * Queues a command; the future completes with its outcome, from this member's apply or from the leader's answer
+     * (see {@code submit}), whichever comes first.
+     */
     CompletableFuture<CommandResult> propose(Command command, CompletableFuture<CommandResult> result) {
         byte[] encoded = EntryCodec.encodeCommand(command); // on the caller's thread, not under the lock
         long seq = pending.register(result);
@@ -83,7 +87,7 @@ final class ProposalBatcher {
         metrics.entryProposed(batch.size());
         CompletableFuture<?> sent;
         try {
-            sent = submit.apply(EntryCodec.encodeEntry(pending.proposer(), seqs, commands));
+            sent = submit.apply(EntryCodec.encodeEntry(pending.proposer(), seqs, commands), seqs);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }

@@ -23,6 +23,8 @@ public final class RaftMetrics {
     final Counter readIndexRounds;
     final Counter readIndexNudges;
     final Counter readsServed;
+    final Counter answeredByLeader;
+    final Counter serializableWaits;
 
     public RaftMetrics(MetricRegistry registry) {
         proposed = registry.counter("raftkv_raft_proposals_total");
@@ -36,6 +38,8 @@ public final class RaftMetrics {
         readIndexRounds = registry.counter("raftkv_raft_read_index_rounds_total");
         readIndexNudges = registry.counter("raftkv_raft_read_index_nudges_total");
         readsServed = registry.counter("raftkv_raft_linearizable_reads_total");
+        answeredByLeader = registry.counter("raftkv_raft_proposals_answered_by_leader_total");
+        serializableWaits = registry.counter("raftkv_raft_serializable_read_waits_total");
     }
 
     void applied(int proposals, long nanos) {

@@ -20,6 +20,7 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -59,6 +60,9 @@ public final class RaftNode implements Closeable {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
+    /** The client id and call ids of entries this member submits to its own Raft server while it leads. */
+    private final ClientId directClientId = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong directCallId = new java.util.concurrent.atomic.AtomicLong();
     private final KvStateMachine stateMachine;
     private final ProposalBatcher proposals;
     private final ReadIndexBatcher reads;
@@ -72,6 +76,8 @@ public final class RaftNode implements Closeable {
     private final LeaseKeeper leaseKeeper;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
+    /** The highest entry this member answered from the leader's reply, perhaps before applying it itself. */
+    private final java.util.concurrent.atomic.AtomicLong answeredIndex = new java.util.concurrent.atomic.AtomicLong();
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile boolean closing;
 
@@ -106,7 +112,7 @@ public final class RaftNode implements Closeable {
                         (int) Math.max(10, options.requestTimeout().toMillis() / 100),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        this.proposals = new ProposalBatcher(pending, entry -> submitEntry(entry, true), metrics, options.maxInFlight(),
+        this.proposals = new ProposalBatcher(pending, this::submitEntry, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         RaftPeerId self = peerId(options.selfId());
         java.util.concurrent.atomic.AtomicInteger senderCount = new java.util.concurrent.atomic.AtomicInteger();
@@ -231,17 +237,21 @@ public final class RaftNode implements Closeable {
      * Sends an entry to the leader, wherever it is. The blocking API on a few dedicated threads, not the async one:
      * Ratis' async writes are ordered per client, so one request stuck on a dead leader holds up every later one
      * (seen as 3 s stalls after failovers), and our entries need no order among themselves.
+     *
+     * <p>The leader's reply carries the outcomes of the entry's proposals when this member is a follower
+     * ({@link ResultCodec}): they answer the clients here at once. Without them (a reply replayed from the retry
+     * cache of a member that was a follower when it applied the entry, or an alarm) the clients wait for this
+     * member's own apply.
      */
-    private CompletableFuture<?> submitEntry(byte[] entry, boolean awaited) {
+    private CompletableFuture<?> submitEntry(byte[] entry, long[] seqs) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                RaftClientReply reply = checkReply(client.io().send(Message.valueOf(
-                        UnsafeByteOperations.unsafeWrap(entry))));
-                if (awaited && !stateMachine.isLeader()) {
-                    // Committed, but a follower learns of it only with the leader's next heartbeat, half an
-                    // election timeout away, and its clients wait for its own apply. A ReadIndex round makes the
-                    // leader send that heartbeat now (seen: follower writes took 530 ms; see ReadIndexBatcher for
-                    // when it does not). Concurrent rounds are shared. Nobody waits for an empty entry's apply.
+                RaftClientReply reply = checkReply(send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))));
+                if (seqs.length > 0 && !answer(seqs, reply) && !stateMachine.isLeader()) {
+                    // Committed, but a follower learns of it only with the leader's next append or heartbeat, half
+                    // an election timeout away when idle. A ReadIndex round makes the leader send that heartbeat
+                    // now (seen: follower writes took 530 ms; see ReadIndexBatcher for when it does not).
+                    // Concurrent rounds are shared.
                     reads.await();
                 }
                 return reply;
@@ -249,6 +259,83 @@ public final class RaftNode implements Closeable {
                 throw new CompletionException(e);
             }
         }, senders);
+    }
+
+    /**
+     * Sends an entry: straight into this member's Raft server while it leads (no gRPC round trip to itself, which
+     * cost CPU and about a tenth of a millisecond per entry), else through the Ratis client, which finds the leader.
+     * A direct submission refused because the new leader is not ready yet goes through the client instead; one
+     * that fails otherwise is not resent: the entry may already be in the log (a leader that steps down fails its
+     * pending requests with "not leader" too), and a resend under another call id would escape Ratis' retry cache
+     * and could apply twice. Its clients learn the outcome is unknown, as etcd's do when the leader changes under
+     * their request.
+     */
+    private RaftClientReply send(Message entry) throws IOException {
+        if (!stateMachine.isLeader()) {
+            return client.io().send(entry);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(directClientId)
+                .setServerId(peerId(options.selfId()))
+                .setGroupId(group.getGroupId())
+                .setCallId(directCallId.incrementAndGet())
+                .setMessage(entry)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        RaftClientReply reply;
+        try {
+            reply = server.submitClientRequestAsync(request)
+                    .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while proposing");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("no answer from the Raft server within " + options.requestTimeout(), e);
+        }
+        if (reply.getException() instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
+            // A new leader refuses writes, before appending them, until it has committed an entry of its term; the
+            // client waits for that (or finds the next leader).
+            return client.io().send(entry);
+        }
+        return reply;
+    }
+
+    /** Completes the proposals the reply answers; whether it answered all of them. */
+    private boolean answer(long[] seqs, RaftClientReply reply) {
+        byte[] content = reply.getMessage() == null ? new byte[0] : reply.getMessage().getContent().toByteArray();
+        if (content.length == 0) {
+            return false;
+        }
+        List<Object> outcomes;
+        try {
+            outcomes = ResultCodec.decode(content);
+        } catch (EntryCodec.MalformedEntryException e) {
+            log.warn("the leader's answer to entry {} does not decode ({}); waiting for the local apply",
+                    reply.getLogIndex(), e.getMessage());
+            return false;
+        }
+        if (outcomes.size() != seqs.length) {
+            log.warn("the leader answered {} proposals of entry {} holding {}; waiting for the local apply",
+                    outcomes.size(), reply.getLogIndex(), seqs.length);
+            return false;
+        }
+        boolean all = true;
+        for (int i = 0; i < seqs.length; i++) {
+            Object o = outcomes.get(i);
+            if (o instanceof CommandResult r) {
+                metrics.answeredByLeader.inc();
+                pending.complete(seqs[i], r);
+            } else if (o instanceof Throwable t) {
+                metrics.answeredByLeader.inc();
+                pending.fail(seqs[i], t);
+            } else {
+                all = false;
+            }
+        }
+        answeredIndex.accumulateAndGet(reply.getLogIndex(), Math::max);
+        return all;
     }
 
     private static RaftClientReply checkReply(RaftClientReply reply) {
@@ -270,7 +357,7 @@ public final class RaftNode implements Closeable {
      */
     private void appendEmptyEntry() {
         if (emptyEntryInFlight.compareAndSet(false, true)) {
-            submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), false)
+            submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), new long[0])
                     .whenComplete((r, e) -> emptyEntryInFlight.set(false));
         }
     }
@@ -335,6 +422,20 @@ public final class RaftNode implements Closeable {
     /** Completes when a linearizable read started now may read the local store. */
     public CompletableFuture<Void> readBarrier() {
         return reads.await().orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Completes when a serializable read started now may read the local store: at once, unless this member answered
+     * a write it has not applied yet (from the leader's reply); then after a ReadIndex round, so that a client sees
+     * its own writes on the member it wrote through, as with etcd, where a member answers only what it applied.
+     */
+    public CompletableFuture<Void> serializableBarrier() {
+        if (stateMachine.getLastAppliedTermIndex() == null
+                || stateMachine.getLastAppliedTermIndex().getIndex() >= answeredIndex.get()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        metrics.serializableWaits.inc();
+        return readBarrier();
     }
 
     public MvccStore store() {
@@ -426,6 +527,15 @@ public final class RaftNode implements Closeable {
 
     public RaftMetrics metrics() {
         return metrics;
+    }
+
+    /** The member id of the leader this member knows, 0 when none. */
+    public int leaderId() {
+        try {
+            return memberIdOf(server.getDivision(group.getGroupId()).getInfo().getLeaderId());
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     public NodeStatus status() {

@@ -138,6 +138,29 @@ public final class Node implements Closeable {
         return raft.status();
     }
 
+    // A cache of the leader's client URL by member id, written by request threads; a stale pair is harmless.
+    private volatile LeaderUrl leaderUrl = new LeaderUrl(0, null);
+
+    private record LeaderUrl(int id, String url) {
+    }
+
+    /** The client URL of the current leader, or null when there is none or its URL is unknown. */
+    public String leaderClientUrl() {
+        int leader = raft.leaderId();
+        LeaderUrl cached = leaderUrl;
+        if (cached.id() == leader) {
+            return cached.url();
+        }
+        String url = null;
+        for (raftkv.raft.MemberInfo m : raft.members()) {
+            if (m.id() == leader && !m.clientUrl().isEmpty()) {
+                url = m.clientUrl();
+            }
+        }
+        leaderUrl = new LeaderUrl(leader, url);
+        return url;
+    }
+
     /**
      * True while a NOSPACE alarm is raised anywhere in the cluster: writes that add data are refused, deletes and
      * compaction go on (etcd's behaviour). The alarm stays until it is disarmed, even once space is back.

@@ -32,6 +32,7 @@ import raftkv.server.Node;
 final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    static final String LEADER_HEADER = "X-Raftkv-Leader";
 
     private final Node node;
     private final Map<String, Endpoint> post = new HashMap<>();
@@ -91,11 +92,19 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 node.metrics().error();
                 r = Reply.error(e);
             }
-            write(ctx, r, keepAlive);
+            write(ctx, r, keepAlive, node.leaderClientUrl());
         });
     }
 
     static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
+        write(ctx, r, keepAlive, null);
+    }
+
+    /**
+     * Writes a reply. {@code leader}, the client URL of the member this one follows (null when unknown), goes into
+     * the {@value #LEADER_HEADER} header: clients send writes there directly, saving the forwarding hop.
+     */
+    static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive, String leader) {
         if (r.streamer() != null) {
             writeStream(ctx, r.streamer(), keepAlive);
             return;
@@ -105,6 +114,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         HttpUtil.setContentLength(resp, r.body().length);
         HttpUtil.setKeepAlive(resp, keepAlive);
+        if (leader != null) {
+            resp.headers().set(LEADER_HEADER, leader);
+        }
         var f = ctx.writeAndFlush(resp);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);

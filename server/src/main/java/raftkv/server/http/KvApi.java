@@ -102,12 +102,19 @@ final class KvApi {
     static final String BROKEN_FOLLOWER_READS = "raftkv.test.brokenFollowerReads";
     private static final boolean brokenFollowerReads = Boolean.getBoolean(BROKEN_FOLLOWER_READS);
 
-    /** Runs {@code read} on the work pool: at once when serializable, else after a ReadIndex round. */
+    /**
+     * Runs {@code read}: when serializable, at once (unless this member has answered a write it has yet to apply,
+     * see {@code RaftNode.serializableBarrier}), else on the work pool after a ReadIndex round.
+     */
     private CompletableFuture<Reply> read(boolean serializable, java.util.function.Supplier<Reply> read) {
-        if (serializable || brokenFollowerReads && node.raft().status().leaderId() != node.raft().memberId()) {
+        if (brokenFollowerReads && node.raft().status().leaderId() != node.raft().memberId()) {
             return CompletableFuture.completedFuture(read.get());
         }
-        return node.raft().readBarrier().thenApplyAsync(v -> read.get(), node.work());
+        CompletableFuture<Void> barrier = serializable ? node.raft().serializableBarrier() : node.raft().readBarrier();
+        if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
+            return CompletableFuture.completedFuture(read.get());
+        }
+        return barrier.thenApplyAsync(v -> read.get(), node.work());
     }
 
     private void refuseIfNoSpace() {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The cluster's endpoints and what the client has seen of them. Requests go to the endpoint that answered last;
  * one that failed is skipped for a short while (longer after repeated failures), so a dead node costs one failed
- * attempt, not one per request. Thread-safe.
+ * attempt, not one per request. Writes go first to the leader, when a member named it and it is one of the
+ * endpoints: a follower would forward them there anyway, at the cost of a hop. Thread-safe.
  */
 final class Endpoints {
 
@@ -20,6 +21,7 @@ final class Endpoints {
     private final long[] lastFailure;
     private final long[] downUntil;
     private int preferred;
+    private int leader = -1;
 
     Endpoints(List<URI> endpoints) {
         if (endpoints.isEmpty()) {
@@ -56,12 +58,55 @@ final class Endpoints {
         return all.get(best);
     }
 
+    /**
+     * The endpoint for attempt {@code attempt} of a write: the leader first when it is known and not in backoff, then
+     * as {@link #pick}.
+     */
+    synchronized URI pickForWrite(int attempt) {
+        if (attempt == 0 && leader >= 0 && downUntil[leader] <= System.currentTimeMillis()) {
+            return all.get(leader);
+        }
+        return pick(attempt);
+    }
+
+    /** A member named {@code url} as its leader; remembered when it is one of the endpoints. */
+    void leaderNamed(String url) {
+        if (url == null) {
+            return;
+        }
+        int k = indexOf(url);
+        synchronized (this) {
+            leader = k;
+        }
+    }
+
+    private int indexOf(String url) {
+        for (int k = 0; k < all.size(); k++) {
+            URI u = all.get(k);
+            String s = u.toString();
+            if (s.equals(url) || (s.endsWith("/") && s.substring(0, s.length() - 1).equals(url))) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
     synchronized void succeeded(URI endpoint) {
+        succeeded(endpoint, true);
+    }
+
+    /**
+     * {@code endpoint} answered; it becomes the preferred one when {@code prefer} (reads do; writes, which may have
+     * gone to the leader, do not, so that reads stay spread over the members).
+     */
+    synchronized void succeeded(URI endpoint, boolean prefer) {
         int k = all.indexOf(endpoint);
         if (k >= 0) {
             failures[k] = 0;
             downUntil[k] = 0;
-            preferred = k;
+            if (prefer) {
+                preferred = k;
+            }
         }
     }
 
@@ -74,6 +119,9 @@ final class Endpoints {
             downUntil[k] = now + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS << Math.min(5, failures[k] - 1));
             if (preferred == k) {
                 preferred = (k + 1) % all.size();
+            }
+            if (leader == k) {
+                leader = -1;
             }
         }
     }

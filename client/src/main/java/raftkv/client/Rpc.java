@@ -94,7 +94,7 @@ final class Rpc {
                     + (last == null ? "" : ": " + rootMessage(last)), last));
             return;
         }
-        URI endpoint = endpoints.pick(attempt);
+        URI endpoint = safety == Safety.UNSAFE ? endpoints.pickForWrite(attempt) : endpoints.pick(attempt);
         transport.post(endpoint, path, body, Duration.ofNanos(Math.min(left, perAttemptNanos))).whenComplete((r, e) -> {
             if (e != null) {
                 endpoints.failed(endpoint);
@@ -109,6 +109,7 @@ final class Rpc {
                 retryLater(path, body, safety, parse, result, attempt, deadline, e, perAttemptNanos);
                 return;
             }
+            endpoints.leaderNamed(r.leader());
             JsonNode node;
             try {
                 node = answer(r);
@@ -123,11 +124,11 @@ final class Rpc {
                 }
                 return;
             } catch (RuntimeException definite) {
-                endpoints.succeeded(endpoint);
+                endpoints.succeeded(endpoint, safety == Safety.SAFE);
                 result.completeExceptionally(definite);
                 return;
             }
-            endpoints.succeeded(endpoint);
+            endpoints.succeeded(endpoint, safety == Safety.SAFE);
             try {
                 result.complete(parse.apply(node));
             } catch (RuntimeException bad) {

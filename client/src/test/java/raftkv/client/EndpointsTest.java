@@ -26,6 +26,23 @@ class EndpointsTest {
     }
 
     @Test
+    void writesGoToTheNamedLeaderWhileReadsStayOnThePreferredEndpoint() {
+        Endpoints e = new Endpoints(List.of(a, b, c));
+        assertEquals(a, e.pickForWrite(0), "no leader known: the preferred endpoint");
+        e.leaderNamed("http://127.0.0.1:3");
+        assertEquals(c, e.pickForWrite(0));
+        e.succeeded(c, false);
+        assertEquals(a, e.pick(0), "a write to the leader does not move the reads");
+        assertEquals(b, e.pickForWrite(1), "a retry goes on in the usual order");
+        e.failed(c);
+        assertEquals(a, e.pickForWrite(0), "a failed leader is forgotten");
+        e.leaderNamed("http://10.0.0.9:2379");
+        assertEquals(a, e.pickForWrite(0), "a leader outside the endpoints is not used");
+        e.leaderNamed("http://127.0.0.1:2");
+        assertEquals(b, e.pickForWrite(0));
+    }
+
+    @Test
     void aFailedEndpointIsSkippedWhileOthersAreUp() {
         Endpoints e = new Endpoints(List.of(a, b, c));
         e.failed(a);

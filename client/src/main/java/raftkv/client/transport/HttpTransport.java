@@ -56,8 +56,14 @@ public final class HttpTransport implements Closeable {
     private static final AttributeKey<CompletableFuture<Response>> PENDING = AttributeKey.valueOf("raftkv.pending");
     private static final int MAX_RESPONSE_BYTES = 64 << 20;
 
-    /** A response: its HTTP status and body. */
-    public record Response(int status, byte[] body) {
+    /** The header in which a member names the client URL of its leader. */
+    public static final String LEADER_HEADER = "X-Raftkv-Leader";
+
+    /** A response: its HTTP status, body, and the leader the member named (null when it named none). */
+    public record Response(int status, byte[] body, String leader) {
+        public Response(int status, byte[] body) {
+            this(status, body, null);
+        }
     }
 
     /** A request that failed in transport; {@code mayHaveBeenSent} is false only when it never left this process. */
@@ -228,7 +234,8 @@ public final class HttpTransport implements Closeable {
                 ctx.close();
             }
             if (f != null) {
-                f.complete(new Response(msg.status().code(), ByteBufUtil.getBytes(msg.content())));
+                f.complete(new Response(msg.status().code(), ByteBufUtil.getBytes(msg.content()),
+                        msg.headers().get(LEADER_HEADER)));
             }
         }
 

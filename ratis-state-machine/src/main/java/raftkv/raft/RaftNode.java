@@ -20,7 +20,6 @@ import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -42,11 +41,13 @@ import raftkv.storage.MvccStore;
  * One member of a raftkv cluster: a Ratis server running {@link KvStateMachine}, plus the two paths clients use.
  *
  * <ul>
- *   <li><b>Writes</b> go through {@link #propose}: batched into entries ({@link ProposalBatcher}) and sent through a
- *       Ratis client, which finds the leader wherever it is (so a follower forwards, and "not leader" never reaches
- *       a user); the answer comes from this member's own apply of the entry.</li>
+ *   <li><b>Writes</b> go through {@link #propose}: batched into entries ({@link ProposalBatcher}) and carried into
+ *       the log by {@link EntrySender} (on the leader straight into its Raft server; on a follower through a Ratis
+ *       client, which finds the leader, so "not leader" never reaches a user). The answer comes from the leader's
+ *       apply: this member's own, or on a follower the outcomes in the leader's reply.</li>
  *   <li><b>Linearizable reads</b> wait on {@link #readBarrier} (a shared ReadIndex round through this member, leader
- *       or follower), then read the local store. Serializable reads read the store directly.</li>
+ *       or follower), then read the local store. Serializable reads wait on {@link #serializableBarrier}, which is
+ *       nearly always done at once.</li>
  * </ul>
  *
  * <p>The Ratis defaults that are wrong for us are set here: linearizable reads, automatic snapshots, and log purge
@@ -60,24 +61,16 @@ public final class RaftNode implements Closeable {
     private final RaftGroup group;
     private final RaftServer server;
     private final RaftClient client;
-    /** The client id and call ids of entries this member submits to its own Raft server while it leads. */
-    private final ClientId directClientId = ClientId.randomId();
-    private final java.util.concurrent.atomic.AtomicLong directCallId = new java.util.concurrent.atomic.AtomicLong();
     private final KvStateMachine stateMachine;
     private final ProposalBatcher proposals;
     private final ReadIndexBatcher reads;
-    private final java.util.concurrent.atomic.AtomicBoolean emptyEntryInFlight =
-            new java.util.concurrent.atomic.AtomicBoolean();
     private final RaftMetrics metrics;
     private final PendingProposals pending;
     private final java.util.concurrent.ScheduledExecutorService nudger;
-    /** Threads that carry entries to the leader, one per entry in flight. */
-    private final java.util.concurrent.ExecutorService senders;
+    private final EntrySender sender;
     private final LeaseKeeper leaseKeeper;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
-    /** The highest entry this member answered from the leader's reply, perhaps before applying it itself. */
-    private final java.util.concurrent.atomic.AtomicLong answeredIndex = new java.util.concurrent.atomic.AtomicLong();
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile boolean closing;
 
@@ -112,15 +105,11 @@ public final class RaftNode implements Closeable {
                         (int) Math.max(10, options.requestTimeout().toMillis() / 100),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
-        this.proposals = new ProposalBatcher(pending, this::submitEntry, metrics, options.maxInFlight(),
-                options.maxBatchCount(), options.maxBatchBytes());
         RaftPeerId self = peerId(options.selfId());
-        java.util.concurrent.atomic.AtomicInteger senderCount = new java.util.concurrent.atomic.AtomicInteger();
-        this.senders = java.util.concurrent.Executors.newFixedThreadPool(options.maxInFlight() + 1, r -> {
-            Thread t = new Thread(r, "raftkv-proposer-" + senderCount.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.sender = new EntrySender(server, group.getGroupId(), self, client, stateMachine, pending, metrics,
+                options.requestTimeout(), options.maxInFlight() + 1, this::learnCommitIndex);
+        this.proposals = new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
+                options.maxBatchCount(), options.maxBatchBytes());
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -130,7 +119,12 @@ public final class RaftNode implements Closeable {
         });
         this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnlyUnordered(Message.EMPTY, self)
                 .thenApply(RaftNode::checkReply), metrics, () -> !stateMachine.isLeader(),
-                this::appendEmptyEntry, nudger);
+                sender::appendEmptyEntry, nudger);
+    }
+
+    /** Starts a ReadIndex round, whose heartbeat tells a follower the leader's commit index (shared by callers). */
+    private void learnCommitIndex() {
+        reads.await();
     }
 
     /** Starts the member: opens (or recovers) its storage and joins the group. */
@@ -233,112 +227,7 @@ public final class RaftNode implements Closeable {
         return p;
     }
 
-    /**
-     * Sends an entry to the leader, wherever it is. The blocking API on a few dedicated threads, not the async one:
-     * Ratis' async writes are ordered per client, so one request stuck on a dead leader holds up every later one
-     * (seen as 3 s stalls after failovers), and our entries need no order among themselves.
-     *
-     * <p>The leader's reply carries the outcomes of the entry's proposals when this member is a follower
-     * ({@link ResultCodec}): they answer the clients here at once. Without them (a reply replayed from the retry
-     * cache of a member that was a follower when it applied the entry, or an alarm) the clients wait for this
-     * member's own apply.
-     */
-    private CompletableFuture<?> submitEntry(byte[] entry, long[] seqs) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                RaftClientReply reply = checkReply(send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry))));
-                if (seqs.length > 0 && !answer(seqs, reply) && !stateMachine.isLeader()) {
-                    // Committed, but a follower learns of it only with the leader's next append or heartbeat, half
-                    // an election timeout away when idle. A ReadIndex round makes the leader send that heartbeat
-                    // now (seen: follower writes took 530 ms; see ReadIndexBatcher for when it does not).
-                    // Concurrent rounds are shared.
-                    reads.await();
-                }
-                return reply;
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, senders);
-    }
-
-    /**
-     * Sends an entry: straight into this member's Raft server while it leads (no gRPC round trip to itself, which
-     * cost CPU and about a tenth of a millisecond per entry), else through the Ratis client, which finds the leader.
-     * A direct submission refused because the new leader is not ready yet goes through the client instead; one
-     * that fails otherwise is not resent: the entry may already be in the log (a leader that steps down fails its
-     * pending requests with "not leader" too), and a resend under another call id would escape Ratis' retry cache
-     * and could apply twice. Its clients learn the outcome is unknown, as etcd's do when the leader changes under
-     * their request.
-     */
-    private RaftClientReply send(Message entry) throws IOException {
-        if (!stateMachine.isLeader()) {
-            return client.io().send(entry);
-        }
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(directClientId)
-                .setServerId(peerId(options.selfId()))
-                .setGroupId(group.getGroupId())
-                .setCallId(directCallId.incrementAndGet())
-                .setMessage(entry)
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
-        RaftClientReply reply;
-        try {
-            reply = server.submitClientRequestAsync(request)
-                    .get(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while proposing");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        } catch (TimeoutException e) {
-            throw new IOException("no answer from the Raft server within " + options.requestTimeout(), e);
-        }
-        if (reply.getException() instanceof org.apache.ratis.protocol.exceptions.LeaderNotReadyException) {
-            // A new leader refuses writes, before appending them, until it has committed an entry of its term; the
-            // client waits for that (or finds the next leader).
-            return client.io().send(entry);
-        }
-        return reply;
-    }
-
-    /** Completes the proposals the reply answers; whether it answered all of them. */
-    private boolean answer(long[] seqs, RaftClientReply reply) {
-        byte[] content = reply.getMessage() == null ? new byte[0] : reply.getMessage().getContent().toByteArray();
-        if (content.length == 0) {
-            return false;
-        }
-        List<Object> outcomes;
-        try {
-            outcomes = ResultCodec.decode(content);
-        } catch (EntryCodec.MalformedEntryException e) {
-            log.warn("the leader's answer to entry {} does not decode ({}); waiting for the local apply",
-                    reply.getLogIndex(), e.getMessage());
-            return false;
-        }
-        if (outcomes.size() != seqs.length) {
-            log.warn("the leader answered {} proposals of entry {} holding {}; waiting for the local apply",
-                    outcomes.size(), reply.getLogIndex(), seqs.length);
-            return false;
-        }
-        boolean all = true;
-        for (int i = 0; i < seqs.length; i++) {
-            Object o = outcomes.get(i);
-            if (o instanceof CommandResult r) {
-                metrics.answeredByLeader.inc();
-                pending.complete(seqs[i], r);
-            } else if (o instanceof Throwable t) {
-                metrics.answeredByLeader.inc();
-                pending.fail(seqs[i], t);
-            } else {
-                all = false;
-            }
-        }
-        answeredIndex.accumulateAndGet(reply.getLogIndex(), Math::max);
-        return all;
-    }
-
-    private static RaftClientReply checkReply(RaftClientReply reply) {
+    static RaftClientReply checkReply(RaftClientReply reply) {
         if (!reply.isSuccess()) {
             throw new CompletionException(reply.getException() != null ? reply.getException()
                     : new IOException("request failed: " + reply));
@@ -351,17 +240,6 @@ public final class RaftNode implements Closeable {
      * heartbeats only, forever (it ignores the follower's "send from index 0"). Any real append breaks the loop, so
      * when a follower lags and nothing was committed since the last check, the leader appends an empty entry.
      */
-    /**
-     * Appends an entry that carries no request, only so that the leader sends the followers its commit index; at most
-     * one at a time, so that a dead leader cannot tie up the sender threads with them.
-     */
-    private void appendEmptyEntry() {
-        if (emptyEntryInFlight.compareAndSet(false, true)) {
-            submitEntry(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), new long[0])
-                    .whenComplete((r, e) -> emptyEntryInFlight.set(false));
-        }
-    }
-
     private void nudgeLaggingFollowers() {
         try {
             RaftServer.Division d = server.getDivision(group.getGroupId());
@@ -379,7 +257,7 @@ public final class RaftNode implements Closeable {
             if (lagging && idle) {
                 log.debug("a follower lags behind commit index {} on an idle cluster: appending an empty entry",
                         commit);
-                appendEmptyEntry();
+                sender.appendEmptyEntry();
             }
         } catch (IOException | RuntimeException e) {
             log.debug("follower nudge skipped", e);
@@ -431,7 +309,7 @@ public final class RaftNode implements Closeable {
      */
     public CompletableFuture<Void> serializableBarrier() {
         if (stateMachine.getLastAppliedTermIndex() == null
-                || stateMachine.getLastAppliedTermIndex().getIndex() >= answeredIndex.get()) {
+                || stateMachine.getLastAppliedTermIndex().getIndex() >= sender.answeredIndex()) {
             return CompletableFuture.completedFuture(null);
         }
         metrics.serializableWaits.inc();
@@ -522,7 +400,7 @@ public final class RaftNode implements Closeable {
             }
             log.info("membership changed: voters {}, learners {}", voters, learners);
             return next;
-        }, senders);
+        }, sender.executor());
     }
 
     public RaftMetrics metrics() {
@@ -580,7 +458,7 @@ public final class RaftNode implements Closeable {
         closing = true;
         leaseKeeper.close();
         nudger.shutdownNow();
-        senders.shutdownNow();
+        sender.close();
         try {
             client.close();
         } catch (IOException e) {

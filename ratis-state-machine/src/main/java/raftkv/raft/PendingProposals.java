@@ -1,7 +1,9 @@
 package raftkv.raft;
 
+import com.codahale.metrics.Timer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,7 +18,16 @@ public final class PendingProposals {
     /** Identifies this process's proposals in the log; random, so a restarted node never mistakes old ones. */
     private final long proposer = new java.security.SecureRandom().nextLong();
     private final AtomicLong nextSeq = new AtomicLong();
-    private final ConcurrentHashMap<Long, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Waiting> waiting = new ConcurrentHashMap<>();
+    /** From registration to the outcome: the time a write spends in the batcher, Raft and apply. */
+    private final Timer proposeToOutcome;
+
+    private record Waiting(CompletableFuture<CommandResult> future, long since) {
+    }
+
+    PendingProposals(Timer proposeToOutcome) {
+        this.proposeToOutcome = proposeToOutcome;
+    }
 
     public long proposer() {
         return proposer;
@@ -25,22 +36,23 @@ public final class PendingProposals {
     /** Registers a new proposal; returns its sequence number. */
     long register(CompletableFuture<CommandResult> future) {
         long seq = nextSeq.incrementAndGet();
-        waiting.put(seq, future);
+        waiting.put(seq, new Waiting(future, System.nanoTime()));
         return seq;
     }
 
     /** Called on the apply thread for each applied proposal of this node. */
     void complete(long seq, CommandResult result) {
-        CompletableFuture<CommandResult> f = waiting.remove(seq);
-        if (f != null) {
-            f.complete(result);
+        Waiting w = waiting.remove(seq);
+        if (w != null) {
+            proposeToOutcome.update(System.nanoTime() - w.since(), TimeUnit.NANOSECONDS);
+            w.future().complete(result);
         }
     }
 
     void fail(long seq, Throwable error) {
-        CompletableFuture<CommandResult> f = waiting.remove(seq);
-        if (f != null) {
-            f.completeExceptionally(error);
+        Waiting w = waiting.remove(seq);
+        if (w != null) {
+            w.future().completeExceptionally(error);
         }
     }
 

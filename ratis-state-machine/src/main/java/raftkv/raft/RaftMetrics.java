@@ -19,6 +19,7 @@ public final class RaftMetrics {
     final Counter applied;
     final Counter entriesApplied;
     final Timer applyTime;
+    final Timer proposeToOutcome;
     final Counter leaderChanges;
     final Counter readIndexRounds;
     final Counter readIndexNudges;
@@ -34,6 +35,7 @@ public final class RaftMetrics {
         applied = registry.counter("raftkv_raft_proposals_applied_total");
         entriesApplied = registry.counter("raftkv_raft_entries_applied_total");
         applyTime = registry.timer("raftkv_raft_apply_seconds");
+        proposeToOutcome = registry.timer("raftkv_raft_propose_to_outcome_seconds");
         leaderChanges = registry.counter("raftkv_raft_leader_changes_total");
         readIndexRounds = registry.counter("raftkv_raft_read_index_rounds_total");
         readIndexNudges = registry.counter("raftkv_raft_read_index_nudges_total");

@@ -78,7 +78,7 @@ public final class RaftNode implements Closeable {
         this.options = options;
         this.metrics = new RaftMetrics(registry);
         this.group = groupOf(options);
-        this.pending = new PendingProposals();
+        this.pending = new PendingProposals(metrics.proposeToOutcome);
         registry.register("raftkv_raft_proposals_pending", (com.codahale.metrics.Gauge<Integer>) pending::size);
         this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.selfId(),
                 options.snapshotThreshold(),

@@ -77,7 +77,8 @@ public final class HttpApiServer implements AutoCloseable {
     private static final class TooLargeAfterBody extends HttpObjectAggregator {
         private final Node node;
         private final int maxBody;
-        private HttpMessage tooLarge;
+        /** Set while the rest of an oversized body is discarded: whether its request asked for keep-alive. */
+        private Boolean tooLargeKeepAlive;
 
         TooLargeAfterBody(Node node, int maxBody) {
             super(maxBody);
@@ -88,15 +89,15 @@ public final class HttpApiServer implements AutoCloseable {
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             node.metrics().error();
-            tooLarge = oversized;
+            tooLargeKeepAlive = HttpUtil.isKeepAlive(oversized);
         }
 
         @Override
         protected void decode(ChannelHandlerContext ctx, HttpObject msg, List<Object> out) throws Exception {
             super.decode(ctx, msg, out);
-            if (tooLarge != null && msg instanceof LastHttpContent) {
-                boolean keepAlive = HttpUtil.isKeepAlive(tooLarge);
-                tooLarge = null;
+            if (tooLargeKeepAlive != null && msg instanceof LastHttpContent) {
+                boolean keepAlive = tooLargeKeepAlive;
+                tooLargeKeepAlive = null;
                 ApiHandler.write(ctx, Reply.error(ApiError.tooLarge(maxBody)), keepAlive);
             }
         }

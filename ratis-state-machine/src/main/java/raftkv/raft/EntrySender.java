@@ -183,6 +183,8 @@ final class EntrySender implements Closeable {
                     outcomes.size(), reply.getLogIndex(), seqs.length);
             return false;
         }
+        // Before any client hears of it: a serializable read that follows an answer must find the floor raised.
+        answeredIndex.accumulateAndGet(reply.getLogIndex(), Math::max);
         boolean all = true;
         for (int i = 0; i < seqs.length; i++) {
             Object o = outcomes.get(i);
@@ -196,7 +198,6 @@ final class EntrySender implements Closeable {
                 all = false;
             }
         }
-        answeredIndex.accumulateAndGet(reply.getLogIndex(), Math::max);
         return all;
     }
 

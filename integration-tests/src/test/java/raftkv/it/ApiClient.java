@@ -100,6 +100,12 @@ final class ApiClient {
         return r.body().path("hash").asLong();
     }
 
+    /** The whole {@code /metrics} text of one member. */
+    String metricsText(String endpoint) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** A metric's value from {@code /metrics}. */
     double metric(String endpoint, String name) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/metrics")).GET().build(),

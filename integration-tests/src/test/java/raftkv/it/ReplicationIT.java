@@ -52,6 +52,12 @@ class ReplicationIT extends SharedClusterIT {
                 assertTrue(get.revision() >= put.revision(), "the read's header is not behind the write");
             }
         }
+        // Ratis' own timers are exported too: the leader's log appended and fsynced those writes.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^ratis_log_worker_\\w*_appendEntryLatency_seconds_count (\\S+)$")
+                .matcher(api.metricsText(leader));
+        assertTrue(m.find(), "the leader's /metrics has Ratis' log worker timers");
+        assertTrue(Double.parseDouble(m.group(1)) >= 150, "appends counted: " + m.group(1));
     }
 
     @Test

@@ -4,13 +4,19 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import io.prometheus.client.Collector;
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.dropwizard.DropwizardExports;
 import io.prometheus.client.exporter.common.TextFormat;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import raftkv.raft.RatisMetrics;
 
 /**
  * Every metric of the server, in one place, and their Prometheus text exposition: requests and latency per
@@ -41,6 +47,34 @@ public final class ServerMetrics {
         registry.register("raftkv_mvcc_commit_seconds_total",
                 (Gauge<Double>) () -> node.store().stats().commitNanos() / 1e9);
         new DropwizardExports(registry).register(prometheus);
+        new RatisCollector().register(prometheus);
+    }
+
+    /** Ratis' own timers (as summaries in seconds) and counters, read at each scrape. */
+    private static final class RatisCollector extends Collector {
+        @Override
+        public List<MetricFamilySamples> collect() {
+            List<MetricFamilySamples> out = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (RatisMetrics.TimerSample t : RatisMetrics.timers()) {
+                String name = t.name() + "_seconds";
+                if (seen.add(name)) {
+                    out.add(new MetricFamilySamples(name, Type.SUMMARY, "Ratis timer " + t.name(), List.of(
+                            new MetricFamilySamples.Sample(name, List.of("quantile"), List.of("0.5"), t.p50Seconds()),
+                            new MetricFamilySamples.Sample(name, List.of("quantile"), List.of("0.99"),
+                                    t.p99Seconds()),
+                            new MetricFamilySamples.Sample(name + "_count", List.of(), List.of(), t.count()))));
+                }
+            }
+            for (RatisMetrics.CounterSample c : RatisMetrics.counters()) {
+                String name = c.name() + "_total";
+                if (seen.add(name)) {
+                    out.add(new MetricFamilySamples(name, Type.COUNTER, "Ratis counter " + c.name(), List.of(
+                            new MetricFamilySamples.Sample(name, List.of(), List.of(), c.count()))));
+                }
+            }
+            return out;
+        }
     }
 
     /** The latency timer of an endpoint, e.g. {@code raftkv_http_kv_range_seconds}. */

@@ -1,0 +1,63 @@
+package raftkv.raft;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.ratis.metrics.MetricRegistries;
+import org.apache.ratis.metrics.MetricRegistryInfo;
+import org.apache.ratis.metrics.RatisMetricRegistry;
+import org.apache.ratis.metrics.impl.RatisMetricRegistryImpl;
+import org.apache.ratis.thirdparty.com.codahale.metrics.Counter;
+import org.apache.ratis.thirdparty.com.codahale.metrics.Snapshot;
+import org.apache.ratis.thirdparty.com.codahale.metrics.Timer;
+
+/**
+ * Ratis' own metrics (its log worker, log appenders, leader election, state machine updater), read when they are
+ * scraped, so that a member's {@code /metrics} shows where a write spends its time inside Ratis. Ratis keeps them
+ * in registries of a shaded Dropwizard; this turns their timers and counters into plain samples. Thread-safe.
+ */
+public final class RatisMetrics {
+
+    /** A Ratis timer: how many, and the median and 99th percentile in seconds. */
+    public record TimerSample(String name, long count, double p50Seconds, double p99Seconds) {
+    }
+
+    /** A Ratis counter. */
+    public record CounterSample(String name, long count) {
+    }
+
+    private RatisMetrics() {
+    }
+
+    public static List<TimerSample> timers() {
+        List<TimerSample> out = new ArrayList<>();
+        for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
+            if (r instanceof RatisMetricRegistryImpl impl) {
+                for (Map.Entry<String, Timer> e : impl.getDropWizardMetricRegistry().getTimers().entrySet()) {
+                    Snapshot s = e.getValue().getSnapshot();
+                    out.add(new TimerSample(name(r.getMetricRegistryInfo(), e.getKey()), e.getValue().getCount(),
+                            s.getMedian() / 1e9, s.get99thPercentile() / 1e9));
+                }
+            }
+        }
+        return out;
+    }
+
+    public static List<CounterSample> counters() {
+        List<CounterSample> out = new ArrayList<>();
+        for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
+            if (r instanceof RatisMetricRegistryImpl impl) {
+                for (Map.Entry<String, Counter> e : impl.getDropWizardMetricRegistry().getCounters().entrySet()) {
+                    out.add(new CounterSample(name(r.getMetricRegistryInfo(), e.getKey()), e.getValue().getCount()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code ratis_<component>_<metric>} in Prometheus' alphabet; the group and peer are left out (one per node). */
+    private static String name(MetricRegistryInfo info, String metric) {
+        String raw = "ratis_" + info.getMetricsComponentName() + "_" + metric;
+        return raw.replaceAll("[^a-zA-Z0-9_]", "_").replaceAll("__+", "_");
+    }
+}

@@ -36,6 +36,11 @@ final class AckedWrites {
         private final ExecutorService pool;
 
         Writers(TestCluster cluster, int threads) {
+            this(cluster, threads, 0);
+        }
+
+        /** {@code pauseMillis} between one thread's writes paces the load (0: as fast as the cluster answers). */
+        Writers(TestCluster cluster, int threads, long pauseMillis) {
             pool = Executors.newFixedThreadPool(threads);
             for (int t = 0; t < threads; t++) {
                 int id = t;
@@ -52,6 +57,9 @@ final class AckedWrites {
                             }
                         } catch (Exception e) {
                             // a killed node: the outcome of this write is unknown, so it is not counted
+                        }
+                        if (pauseMillis > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(pauseMillis * 1_000_000);
                         }
                     }
                 });

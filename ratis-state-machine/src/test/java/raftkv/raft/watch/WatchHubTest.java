@@ -149,8 +149,11 @@ class WatchHubTest {
         }
         writer.join();
         for (W w : watchers) {
-            // Done when the watcher has the newest event of its range, if one is due to it.
-            long start = w.from() > 0 ? w.from() : -w.from() + 1;
+            // Done when the watcher has the newest event of its range, if one is due to it. A watcher "from now"
+            // starts after the revision its created message names, not after the one the test read before creating it:
+            // the writer may have gone on meanwhile (seen: 148 revisions on a loaded machine).
+            await().atMost(Duration.ofSeconds(30)).until(() -> !w.c().messages.isEmpty());
+            long start = w.from() > 0 ? w.from() : w.c().messages.get(0).revision() + 1;
             List<Event> due = history(start, w.range());
             long target = due.isEmpty() ? 0 : due.get(due.size() - 1).revision();
             await().atMost(Duration.ofSeconds(30)).alias("watcher from " + w.from() + " on " + w.range()

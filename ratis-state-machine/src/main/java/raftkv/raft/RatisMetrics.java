@@ -55,7 +55,10 @@ public final class RatisMetrics {
         return out;
     }
 
-    /** {@code ratis_<component>_<metric>} in Prometheus' alphabet; the group and peer are left out (one per node). */
+    /**
+     * {@code ratis_<component>_<metric>} in Prometheus' alphabet. Ratis' metric names already carry the peer and
+     * group (e.g. {@code ratis_log_worker_n2@group-..._appendEntryLatency}), so they stay in the name.
+     */
     private static String name(MetricRegistryInfo info, String metric) {
         String raw = "ratis_" + info.getMetricsComponentName() + "_" + metric;
         return raw.replaceAll("[^a-zA-Z0-9_]", "_").replaceAll("__+", "_");

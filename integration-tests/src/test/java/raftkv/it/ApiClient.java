@@ -73,21 +73,46 @@ final class ApiClient {
     }
 
     boolean healthy(String endpoint) {
+        return health(endpoint).ok();
+    }
+
+    /** A member's /health answer, or why there was none (status 0), for a test's failure message. */
+    Observed health(String endpoint) {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint + "/health"))
                     .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200;
+            return new Observed(r.statusCode(), r.body());
         } catch (Exception e) {
-            return false;
+            return new Observed(0, e.toString());
+        }
+    }
+
+    /** What a request to a member brought back: its HTTP status and body, or status 0 and the failure. */
+    record Observed(int status, String text) {
+        boolean ok() {
+            return status == 200;
+        }
+
+        @Override
+        public String toString() {
+            return (status == 0 ? "no answer: " : status + " ") + text.replaceAll("\\s+", " ");
         }
     }
 
     JsonNode status(String endpoint) {
+        return statusOrWhy(endpoint).body;
+    }
+
+    /** A member's status body (null when it gave none) and what it answered, for a test's failure message. */
+    record StatusAnswer(JsonNode body, Observed observed) {
+    }
+
+    StatusAnswer statusOrWhy(String endpoint) {
         try {
-            Response r = post(endpoint, "/v3/maintenance/status", "{}");
-            return r.ok() ? r.body() : null;
+            Response r = post(endpoint, "/v3/maintenance/status", "{}", Duration.ofSeconds(5));
+            return new StatusAnswer(r.ok() ? r.body() : null, new Observed(r.status(), r.body().toString()));
         } catch (Exception e) {
-            return null;
+            return new StatusAnswer(null, new Observed(0, e.toString()));
         }
     }
 

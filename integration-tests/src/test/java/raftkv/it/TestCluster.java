@@ -10,8 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import raftkv.config.LocalCluster;
 import raftkv.config.NodeConfig;
 
@@ -237,31 +240,63 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits until every live node is healthy (knows a leader and serves linearizable reads). */
     void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> live().stream().allMatch(p -> api.healthy(p.endpoint())));
+        Map<Integer, Object> seen = new ConcurrentSkipListMap<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                boolean all = true;
+                for (NodeProcess p : live()) {
+                    var h = api.health(p.endpoint());
+                    seen.put(p.id(), h);
+                    all &= h.ok();
+                }
+                return all;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the live nodes " + ids(live()) + " were not all healthy within 60 s;"
+                    + " last answers: " + seen + "; node logs in " + keptLogs(), e);
+        }
     }
 
     /** The id of the leader, as the live nodes agree on it. */
     int leader() {
         int[] leader = {0};
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (NodeProcess p : live()) {
-                var s = api.status(p.endpoint());
-                if (s != null && s.path("leader").asInt() != 0 && live().stream()
-                        .anyMatch(q -> q.id() == s.path("leader").asInt())) {
-                    leader[0] = s.path("leader").asInt();
-                    return true;
+        Map<Integer, Object> seen = new ConcurrentSkipListMap<>();
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                for (NodeProcess p : live()) {
+                    var answer = api.statusOrWhy(p.endpoint());
+                    var s = answer.body();
+                    seen.put(p.id(), s == null ? answer.observed()
+                            : "leader " + s.path("leader").asInt() + " term " + s.path("raftTerm").asLong());
+                    if (s != null && s.path("leader").asInt() != 0 && live().stream()
+                            .anyMatch(q -> q.id() == s.path("leader").asInt())) {
+                        leader[0] = s.path("leader").asInt();
+                        return true;
+                    }
                 }
-            }
-            return false;
-        });
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            // Said whole in one line: CI shows a failed test by its message.
+            throw new IllegalStateException("the live nodes " + ids(live()) + " named no live leader within 30 s;"
+                    + " last answers: " + seen + "; node logs in " + keptLogs(), e);
+        }
         return leader[0];
+    }
+
+    private static List<Integer> ids(List<NodeProcess> nodes) {
+        return nodes.stream().map(NodeProcess::id).toList();
+    }
+
+    /** Where {@link #close()} keeps the node logs. */
+    private Path keptLogs() {
+        return Path.of("target", "it-logs", dir.getFileName().toString());
     }
 
     /** Kills every node and keeps their logs in {@code target/it-logs/<test dir>/}: the test dir is deleted. */
     @Override
     public void close() {
-        Path keep = Path.of("target", "it-logs", dir.getFileName().toString());
+        Path keep = keptLogs();
         List<NodeProcess> all = new ArrayList<>(nodes);
         all.addAll(retired);
         all.addAll(joining);

@@ -107,11 +107,13 @@ final class EntrySender implements Closeable {
      * Appends an entry that carries no request, only so that the leader sends the followers its commit index; at most
      * one at a time, so that a dead leader cannot tie up the sender threads with them.
      */
-    void appendEmptyEntry() {
+    boolean appendEmptyEntry() {
         if (emptyEntryInFlight.compareAndSet(false, true)) {
             submit(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), new long[0])
                     .whenComplete((r, e) -> emptyEntryInFlight.set(false));
+            return true;
         }
+        return false;
     }
 
     /** The highest log index whose proposals this member answered from the leader's reply. */

@@ -69,6 +69,7 @@ public final class RaftNode implements Closeable {
     private final java.util.concurrent.ScheduledExecutorService nudger;
     private final EntrySender sender;
     private final LeaseKeeper leaseKeeper;
+    private final CommitAnnouncer commitAnnouncer;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -110,6 +111,7 @@ public final class RaftNode implements Closeable {
                 options.requestTimeout(), options.maxInFlight() + 1, this::learnCommitIndex);
         this.proposals = new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
+        this.commitAnnouncer = new CommitAnnouncer(sender::appendEmptyEntry);
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -137,6 +139,7 @@ public final class RaftNode implements Closeable {
             node.leaseKeeper.start();
             node.stateMachine.failed().thenAccept(node.failure::complete);
             node.nudger.scheduleWithFixedDelay(node::checkAlive, 500, 500, TimeUnit.MILLISECONDS);
+            node.nudger.scheduleWithFixedDelay(node::announceCommit, 5, 5, TimeUnit.MILLISECONDS);
             log.info("member {} of cluster '{}' started: raft {}, group {}", options.selfId(),
                     options.clusterName(), options.self().raftAddress(), node.group.getGroupId());
             return node;
@@ -261,6 +264,17 @@ public final class RaftNode implements Closeable {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("follower nudge skipped", e);
+        }
+    }
+
+    /** Runs on the nudger thread every few milliseconds; see {@link CommitAnnouncer}. */
+    private void announceCommit() {
+        try {
+            RaftServer.Division d = server.getDivision(group.getGroupId());
+            commitAnnouncer.tick(d.getInfo().isLeader(), d.getRaftLog().getLastCommittedIndex(),
+                    d.getRaftLog().getNextIndex() - 1);
+        } catch (IOException | RuntimeException e) {
+            log.debug("commit announcement skipped", e);
         }
     }
 

@@ -92,8 +92,7 @@ public final class RaftNode implements Closeable {
                 stateMachine.watches().slowCancels());
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(options.selfId()))
-                // A joining member knows no peers: the leader brings it the configuration when it is added.
-                .setGroup(options.joining() ? RaftGroup.valueOf(group.getGroupId()) : group)
+                .setGroup(options.joining() ? joiningGroup(group, options.selfId()) : group)
                 .setStateMachine(stateMachine)
                 .setProperties(serverProperties(options))
                 .setOption(RaftStorage.StartupOption.RECOVER)
@@ -146,6 +145,21 @@ public final class RaftNode implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start member " + options.selfId(), e);
         }
+    }
+
+    /**
+     * The group a joining member starts in: itself alone, as a listener. It knows no peers (the leader brings it the
+     * configuration when it is added), and as a listener Ratis runs no elections for it until a configuration names
+     * it a voter. Started as an empty follower instead, a member being added under heavy writes campaigned between
+     * snapshot installs, found itself in no configuration, and Ratis shut its server down.
+     */
+    static RaftGroup joiningGroup(RaftGroup group, int selfId) {
+        RaftPeer self = group.getPeer(peerId(selfId));
+        if (self == null) {
+            return RaftGroup.valueOf(group.getGroupId());
+        }
+        return RaftGroup.valueOf(group.getGroupId(), RaftPeer.newBuilder(self)
+                .setStartupRole(org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER).build());
     }
 
     static RaftGroup groupOf(RaftNodeOptions o) {

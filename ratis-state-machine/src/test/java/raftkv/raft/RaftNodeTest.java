@@ -52,10 +52,14 @@ class RaftNodeTest {
     }
 
     private RaftNodeOptions options(int id) {
+        return options(id, false);
+    }
+
+    private RaftNodeOptions options(int id, boolean joining) {
         Path home = dir.resolve("node-" + id);
         return new RaftNodeOptions("test", id, peers, home.resolve("raft"),
                 StoreConfig.defaults(home.resolve("store")), Duration.ofMillis(300), 20, 10,
-                Duration.ofSeconds(10), 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), false);
+                Duration.ofSeconds(10), 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), joining);
     }
 
     private void startCluster() throws IOException {
@@ -124,6 +128,33 @@ class RaftNodeTest {
         long target = live.store().revision();
         await().atMost(Duration.ofSeconds(30)).until(() -> back.store() != null && back.store().revision() >= target);
         assertEquals(live.store().hash(target), back.store().hash(target));
+    }
+
+    @Test
+    void aJoiningMemberListensUntilAConfigurationMakesItAVoter() throws Exception {
+        startCluster();
+        RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
+        for (int i = 0; i < 50; i++) {
+            leader.propose(new Command.Kv(PutRequest.of(b("key" + i), b("v" + i)))).get();
+        }
+        RaftNodeOptions.Peer joiner = new RaftNodeOptions.Peer(4, "127.0.0.1:" + freePort(),
+                "http://127.0.0.1:" + freePort());
+        peers = new ArrayList<>(peers); // the running members keep the list they started with
+        peers.add(joiner);
+        RaftNode joining = RaftNode.start(options(4, true), new MetricRegistry());
+        nodes.add(joining);
+        assertEquals("LISTENER", joining.status().role(), "a member nobody added yet cannot campaign");
+        leader.reconfigure(members -> {
+            List<MemberInfo> next = new ArrayList<>(members);
+            next.add(new MemberInfo(4, joiner.raftAddress(), joiner.clientUrl(), true));
+            return next;
+        }).get();
+        long target = leader.store().revision();
+        await().atMost(Duration.ofSeconds(30)).until(() -> joining.store().revision() >= target);
+        assertEquals("LISTENER", joining.status().role(), "a learner stays a listener");
+        leader.promote(4).get();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWER".equals(joining.status().role()));
+        assertEquals(leader.store().hash(target), joining.store().hash(target));
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -5,9 +5,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Tells the followers the leader's commit index when a burst of writes ends. Ratis sends the commit index only with
  * the next append or heartbeat, so after the last write of a burst the followers (their watchers, their
- * serializable reads) learned of it up to a heartbeat interval, half the election timeout, late: the watch
- * benchmark's worst event was 0.51-0.53 s in every run, the last one. etcd's leader sends a new commit index at
- * once. Here, on the leader, once the commit index has held still for a tick with every entry committed, one empty
+ * serializable reads) learned of it up to a heartbeat interval, half the election timeout, late: with its watchers
+ * on a follower, the watch benchmark's worst event, one of the run's last, was 0.51-0.53 s in every run. etcd's
+ * leader sends a new commit index at once. Here, on the leader, once the commit index has held still for a tick with every entry committed, one empty
  * entry is appended: it carries the commit index. The empty entry's own commit is not announced in turn (it holds
  * nothing), so an idle cluster stays idle.
  *

@@ -114,7 +114,7 @@ public final class RaftNode implements Closeable {
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "raftkv-follower-nudger");
+            Thread t = new Thread(r, "raftkv-raft-nudger");
             t.setDaemon(true);
             return t;
         });

@@ -26,6 +26,7 @@ public final class RaftMetrics {
     final Counter readsServed;
     final Counter answeredByLeader;
     final Counter serializableWaits;
+    final Counter stuckFollowerHandoffs;
 
     public RaftMetrics(MetricRegistry registry) {
         proposed = registry.counter("raftkv_raft_proposals_total");
@@ -42,6 +43,7 @@ public final class RaftMetrics {
         readsServed = registry.counter("raftkv_raft_linearizable_reads_total");
         answeredByLeader = registry.counter("raftkv_raft_proposals_answered_by_leader_total");
         serializableWaits = registry.counter("raftkv_raft_serializable_read_waits_total");
+        stuckFollowerHandoffs = registry.counter("raftkv_raft_stuck_follower_handoffs_total");
     }
 
     void applied(int proposals, long nanos) {

@@ -70,6 +70,7 @@ public final class RaftNode implements Closeable {
     private final EntrySender sender;
     private final LeaseKeeper leaseKeeper;
     private final CommitAnnouncer commitAnnouncer;
+    private final StuckFollowerWatch stuckFollowers;
     // owned by the nudger thread
     private long lastCommitSeen = -1;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -111,6 +112,8 @@ public final class RaftNode implements Closeable {
         this.proposals = new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         this.commitAnnouncer = new CommitAnnouncer(sender::appendEmptyEntry);
+        this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS,
+                Math.max(1_000, options.electionTimeout().toMillis()));
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -262,6 +265,7 @@ public final class RaftNode implements Closeable {
             RaftServer.Division d = server.getDivision(group.getGroupId());
             if (!d.getInfo().isLeader()) {
                 lastCommitSeen = -1;
+                stuckFollowers.reset();
                 return;
             }
             long commit = d.getRaftLog().getLastCommittedIndex();
@@ -276,9 +280,63 @@ public final class RaftNode implements Closeable {
                         commit);
                 sender.appendEmptyEntry();
             }
+            handOverIfAFollowerIsStuck(d, commit);
         } catch (IOException | RuntimeException e) {
             log.debug("follower nudge skipped", e);
         }
+    }
+
+    /** A follower whose replication stood still this long while commits went on is stuck (see StuckFollowerWatch). */
+    static final long STUCK_FOLLOWER_WINDOW_MS = 10_000;
+
+    /**
+     * Runs on the nudger thread while this member leads: when Ratis has stopped replicating to a live follower (see
+     * {@link StuckFollowerWatch}), hands leadership to the most advanced other live follower. The new leader
+     * replicates to every follower afresh, which unsticks it; writes pause for about an election meanwhile.
+     */
+    private void handOverIfAFollowerIsStuck(RaftServer.Division d, long commit) {
+        long[] match = d.getInfo().getFollowerMatchIndices();
+        long[] next = d.getInfo().getFollowerNextIndices();
+        // The same followers in the same order as the indices (Ratis lists them from its log appenders).
+        var answers = d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+        if (match.length != next.length || match.length != answers.size()) {
+            return;
+        }
+        List<StuckFollowerWatch.Follower> followers = new ArrayList<>();
+        for (int i = 0; i < match.length; i++) {
+            followers.add(new StuckFollowerWatch.Follower(memberIdOf(RaftPeerId.valueOf(answers.get(i).getId()
+                    .getId())), match[i], next[i], answers.get(i).getLastRpcElapsedTimeMs()));
+        }
+        int stuck = stuckFollowers.check(System.currentTimeMillis(), commit, d.getRaftLog().getStartIndex(),
+                followers);
+        if (stuck == 0) {
+            return;
+        }
+        long alive = Math.max(1_000, options.electionTimeout().toMillis());
+        StuckFollowerWatch.Follower target = followers.stream()
+                .filter(f -> f.id() != stuck && f.sinceLastAnswerMs() < alive && f.matchIndex() > 0)
+                .max(java.util.Comparator.comparingLong(StuckFollowerWatch.Follower::matchIndex)).orElse(null);
+        StuckFollowerWatch.Follower shown = followers.stream().filter(f -> f.id() == stuck).findFirst().orElseThrow();
+        if (target == null) {
+            log.warn("replication to member {} has stood still at index {} for {} s while the commit index moved to"
+                    + " {} (Ratis RATIS-2605); no other live follower to hand leadership to", stuck,
+                    shown.matchIndex(), STUCK_FOLLOWER_WINDOW_MS / 1000, commit);
+            return;
+        }
+        log.warn("replication to member {} has stood still at index {} for {} s while the commit index moved to {}"
+                + " (Ratis RATIS-2605: the leader will not back off for it); handing leadership to member {} so that"
+                + " a new leader replicates to it afresh", stuck, shown.matchIndex(), STUCK_FOLLOWER_WINDOW_MS / 1000,
+                commit, target.id());
+        metrics.stuckFollowerHandoffs.inc();
+        CompletableFuture.runAsync(() -> {
+            try {
+                checkReply(client.admin().transferLeadership(peerId(target.id()),
+                        Math.max(3_000, 6 * options.electionTimeout().toMillis())));
+                log.info("handed leadership to member {}", target.id());
+            } catch (IOException | RuntimeException e) {
+                log.warn("handing leadership to member {} failed: {}", target.id(), e.toString());
+            }
+        }, sender.executor());
     }
 
     /** Runs on the nudger thread every few milliseconds; see {@link CommitAnnouncer}. */

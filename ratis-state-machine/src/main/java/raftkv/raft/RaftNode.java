@@ -112,8 +112,7 @@ public final class RaftNode implements Closeable {
         this.proposals = new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         this.commitAnnouncer = new CommitAnnouncer(sender::appendEmptyEntry);
-        this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS,
-                Math.max(1_000, options.electionTimeout().toMillis()));
+        this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS, aliveWithinMs());
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -312,7 +311,7 @@ public final class RaftNode implements Closeable {
         if (stuck == 0) {
             return;
         }
-        long alive = Math.max(1_000, options.electionTimeout().toMillis());
+        long alive = aliveWithinMs();
         StuckFollowerWatch.Follower target = followers.stream()
                 .filter(f -> f.id() != stuck && f.sinceLastAnswerMs() < alive && f.matchIndex() > 0)
                 .max(java.util.Comparator.comparingLong(StuckFollowerWatch.Follower::matchIndex)).orElse(null);
@@ -337,6 +336,11 @@ public final class RaftNode implements Closeable {
                 log.warn("handing leadership to member {} failed: {}", target.id(), e.toString());
             }
         }, sender.executor());
+    }
+
+    /** A follower that answered the leader within this is alive: an election timeout, at least a second. */
+    private long aliveWithinMs() {
+        return Math.max(1_000, options.electionTimeout().toMillis());
     }
 
     /** Runs on the nudger thread every few milliseconds; see {@link CommitAnnouncer}. */

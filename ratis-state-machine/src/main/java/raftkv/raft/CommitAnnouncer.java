@@ -7,9 +7,9 @@ import java.util.function.BooleanSupplier;
  * the next append or heartbeat, so after the last write of a burst the followers (their watchers, their
  * serializable reads) learned of it up to a heartbeat interval, half the election timeout, late: with its watchers
  * on a follower, the watch benchmark's worst event, one of the run's last, was 0.51-0.53 s in every run. etcd's
- * leader sends a new commit index at once. Here, on the leader, once the commit index has held still for a tick with every entry committed, one empty
- * entry is appended: it carries the commit index. The empty entry's own commit is not announced in turn (it holds
- * nothing), so an idle cluster stays idle.
+ * leader sends a new commit index at once. Here, on the leader, once the commit index has held still for a tick
+ * with every entry committed, one empty entry is appended: it carries the commit index. The empty entry's own
+ * commit is not announced in turn (it holds nothing), so an idle cluster stays idle.
  *
  * <p>Runs on the nudger thread, which owns every field.
  */

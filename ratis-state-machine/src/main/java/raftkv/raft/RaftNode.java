@@ -112,7 +112,8 @@ public final class RaftNode implements Closeable {
         this.proposals = new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes());
         this.commitAnnouncer = new CommitAnnouncer(sender::appendEmptyEntry);
-        this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS, aliveWithinMs());
+        this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS,
+                Math.max(1_000, options.electionTimeout().toMillis()));
         this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
                 id -> propose(new Command.LeaseRevoke(id)));
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -306,26 +307,24 @@ public final class RaftNode implements Closeable {
             followers.add(new StuckFollowerWatch.Follower(memberIdOf(RaftPeerId.valueOf(answers.get(i).getId()
                     .getId())), match[i], next[i], answers.get(i).getLastRpcElapsedTimeMs()));
         }
-        int stuck = stuckFollowers.check(System.currentTimeMillis(), commit, d.getRaftLog().getStartIndex(),
-                followers);
-        if (stuck == 0) {
+        StuckFollowerWatch.Follower stuck = stuckFollowers.check(System.currentTimeMillis(), commit,
+                d.getRaftLog().getStartIndex(), followers);
+        if (stuck == null) {
             return;
         }
-        long alive = aliveWithinMs();
         StuckFollowerWatch.Follower target = followers.stream()
-                .filter(f -> f.id() != stuck && f.sinceLastAnswerMs() < alive && f.matchIndex() > 0)
+                .filter(f -> f.id() != stuck.id() && stuckFollowers.alive(f) && f.matchIndex() > 0)
                 .max(java.util.Comparator.comparingLong(StuckFollowerWatch.Follower::matchIndex)).orElse(null);
-        StuckFollowerWatch.Follower shown = followers.stream().filter(f -> f.id() == stuck).findFirst().orElseThrow();
         if (target == null) {
             log.warn("replication to member {} has stood still at index {} for {} s while the commit index moved to"
-                    + " {} (Ratis RATIS-2605); no other live follower to hand leadership to", stuck,
-                    shown.matchIndex(), STUCK_FOLLOWER_WINDOW_MS / 1000, commit);
+                    + " {} (Ratis RATIS-2605); no other live follower to hand leadership to", stuck.id(),
+                    stuck.matchIndex(), STUCK_FOLLOWER_WINDOW_MS / 1000, commit);
             return;
         }
         log.warn("replication to member {} has stood still at index {} for {} s while the commit index moved to {}"
                 + " (Ratis RATIS-2605: the leader will not back off for it); handing leadership to member {} so that"
-                + " a new leader replicates to it afresh", stuck, shown.matchIndex(), STUCK_FOLLOWER_WINDOW_MS / 1000,
-                commit, target.id());
+                + " a new leader replicates to it afresh", stuck.id(), stuck.matchIndex(),
+                STUCK_FOLLOWER_WINDOW_MS / 1000, commit, target.id());
         metrics.stuckFollowerHandoffs.inc();
         CompletableFuture.runAsync(() -> {
             try {
@@ -336,11 +335,6 @@ public final class RaftNode implements Closeable {
                 log.warn("handing leadership to member {} failed: {}", target.id(), e.toString());
             }
         }, sender.executor());
-    }
-
-    /** A follower that answered the leader within this is alive: an election timeout, at least a second. */
-    private long aliveWithinMs() {
-        return Math.max(1_000, options.electionTimeout().toMillis());
     }
 
     /** Runs on the nudger thread every few milliseconds; see {@link CommitAnnouncer}. */

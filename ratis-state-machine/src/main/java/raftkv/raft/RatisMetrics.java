@@ -3,13 +3,14 @@ package raftkv.raft;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.ratis.metrics.MetricRegistries;
 import org.apache.ratis.metrics.MetricRegistryInfo;
 import org.apache.ratis.metrics.RatisMetricRegistry;
 import org.apache.ratis.metrics.impl.RatisMetricRegistryImpl;
-import org.apache.ratis.thirdparty.com.codahale.metrics.Counter;
+import org.apache.ratis.thirdparty.com.codahale.metrics.MetricRegistry;
 import org.apache.ratis.thirdparty.com.codahale.metrics.Snapshot;
-import org.apache.ratis.thirdparty.com.codahale.metrics.Timer;
 
 /**
  * Ratis' own metrics (its log worker, log appenders, leader election, state machine updater), read when they are
@@ -30,25 +31,24 @@ public final class RatisMetrics {
     }
 
     public static List<TimerSample> timers() {
-        List<TimerSample> out = new ArrayList<>();
-        for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
-            if (r instanceof RatisMetricRegistryImpl impl) {
-                for (Map.Entry<String, Timer> e : impl.getDropWizardMetricRegistry().getTimers().entrySet()) {
-                    Snapshot s = e.getValue().getSnapshot();
-                    out.add(new TimerSample(name(r.getMetricRegistryInfo(), e.getKey()), e.getValue().getCount(),
-                            s.getMedian() / 1e9, s.get99thPercentile() / 1e9));
-                }
-            }
-        }
-        return out;
+        return samples(MetricRegistry::getTimers, (name, t) -> {
+            Snapshot s = t.getSnapshot();
+            return new TimerSample(name, t.getCount(), s.getMedian() / 1e9, s.get99thPercentile() / 1e9);
+        });
     }
 
     public static List<CounterSample> counters() {
-        List<CounterSample> out = new ArrayList<>();
+        return samples(MetricRegistry::getCounters, (name, c) -> new CounterSample(name, c.getCount()));
+    }
+
+    /** One sample per metric of one kind, over all of Ratis' registries, named as {@link #name} says. */
+    private static <M, S> List<S> samples(Function<MetricRegistry, Map<String, M>> kind,
+                                          BiFunction<String, M, S> sample) {
+        List<S> out = new ArrayList<>();
         for (RatisMetricRegistry r : MetricRegistries.global().getMetricRegistries()) {
             if (r instanceof RatisMetricRegistryImpl impl) {
-                for (Map.Entry<String, Counter> e : impl.getDropWizardMetricRegistry().getCounters().entrySet()) {
-                    out.add(new CounterSample(name(r.getMetricRegistryInfo(), e.getKey()), e.getValue().getCount()));
+                for (Map.Entry<String, M> e : kind.apply(impl.getDropWizardMetricRegistry()).entrySet()) {
+                    out.add(sample.apply(name(r.getMetricRegistryInfo(), e.getKey()), e.getValue()));
                 }
             }
         }

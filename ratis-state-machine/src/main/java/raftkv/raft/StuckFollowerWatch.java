@@ -51,16 +51,21 @@ final class StuckFollowerWatch {
         still.clear();
     }
 
+    /** Whether the follower answered the leader lately. */
+    boolean alive(Follower f) {
+        return f.sinceLastAnswerMs() < aliveMs;
+    }
+
     /**
-     * One look at the leader's followers. Returns the id of a follower stuck for the whole window, or 0. Once
-     * reported, a follower's window starts again.
+     * One look at the leader's followers. Returns a follower stuck for the whole window, or null. Once reported, a
+     * follower's window starts again.
      */
-    int check(long nowMs, long commitIndex, long logStartIndex, List<Follower> followers) {
+    Follower check(long nowMs, long commitIndex, long logStartIndex, List<Follower> followers) {
         Set<Integer> seen = new HashSet<>();
-        int stuck = 0;
+        Follower stuck = null;
         for (Follower f : followers) {
             seen.add(f.id());
-            boolean suspicious = f.sinceLastAnswerMs() < aliveMs
+            boolean suspicious = alive(f)
                     && f.matchIndex() < commitIndex
                     && f.nextIndex() == f.matchIndex() + 1
                     && f.nextIndex() >= logStartIndex;
@@ -73,8 +78,8 @@ final class StuckFollowerWatch {
                 }
                 continue;
             }
-            if (nowMs - s.sinceMs() >= windowMs && commitIndex > s.commitIndex() && stuck == 0) {
-                stuck = f.id();
+            if (nowMs - s.sinceMs() >= windowMs && commitIndex > s.commitIndex() && stuck == null) {
+                stuck = f;
                 still.remove(f.id());
             }
         }

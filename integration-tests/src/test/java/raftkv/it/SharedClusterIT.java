@@ -19,7 +19,8 @@ abstract class SharedClusterIT {
 
     @BeforeAll
     void startCluster(@TempDir Path dir) throws Exception {
-        cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT);
+        // Named after the test class, which names the directory its node logs are kept in.
+        cluster = TestCluster.start(3, dir.resolve(getClass().getSimpleName()), TestCluster.Settings.DEFAULT);
         api = cluster.api;
     }
 

@@ -42,9 +42,15 @@ final class TestCluster implements AutoCloseable {
     private final List<NodeProcess> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
     final ApiClient api = new ApiClient();
 
+    /** The test class that made this cluster, by which .ci/run finds the node logs of a failed test. */
+    private final String owner;
+
     private TestCluster(Path dir, Settings settings) {
         this.dir = dir;
         this.settings = settings;
+        this.owner = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
+                .map(c -> c.substring(c.lastIndexOf('.') + 1))
+                .filter(c -> c.endsWith("IT") && !c.equals("SharedClusterIT")).findFirst().orElse(null));
     }
 
     static TestCluster start(int n, Path dir, Settings settings) throws IOException {
@@ -288,9 +294,10 @@ final class TestCluster implements AutoCloseable {
         return nodes.stream().map(NodeProcess::id).toList();
     }
 
-    /** Where {@link #close()} keeps the node logs. */
+    /** Where {@link #close()} keeps the node logs: {@code target/it-logs/<test class>-<test dir>}. */
     private Path keptLogs() {
-        return Path.of("target", "it-logs", dir.getFileName().toString());
+        String name = dir.getFileName().toString();
+        return Path.of("target", "it-logs", owner == null || name.startsWith(owner) ? name : owner + "-" + name);
     }
 
     /** Kills every node and keeps their logs in {@code target/it-logs/<test dir>/}: the test dir is deleted. */

@@ -12,26 +12,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
-import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +44,9 @@ import raftkv.storage.MvccStore;
  *       nearly always done at once.</li>
  * </ul>
  *
- * <p>The Ratis defaults that are wrong for us are set here: linearizable reads, automatic snapshots, and log purge
- * up to the snapshot even when a member is down (it then catches up by snapshot install).
+ * <p>The Ratis defaults that are wrong for us are set in {@link RatisSettings}: linearizable reads, automatic
+ * snapshots, log purge up to the snapshot even when a member is down (it then catches up by snapshot install), and
+ * how soon the leader tries a failed follower again.
  */
 public final class RaftNode implements Closeable {
 
@@ -67,6 +62,8 @@ public final class RaftNode implements Closeable {
     private final RaftMetrics metrics;
     private final PendingProposals pending;
     private final java.util.concurrent.ScheduledExecutorService nudger;
+    /** Begins and ends ReadIndex rounds (see {@link ReadIndexBatcher}). */
+    private final java.util.concurrent.ExecutorService readRounds;
     private final EntrySender sender;
     private final LeaseKeeper leaseKeeper;
     private final CommitAnnouncer commitAnnouncer;
@@ -75,6 +72,8 @@ public final class RaftNode implements Closeable {
     private long lastCommitSeen = -1;
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile boolean closing;
+    private final ClientId readClientId = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong readCallId = new java.util.concurrent.atomic.AtomicLong();
 
     private RaftNode(RaftNodeOptions options, MetricRegistry registry) throws IOException {
         this.options = options;
@@ -95,13 +94,13 @@ public final class RaftNode implements Closeable {
                 .setServerId(peerId(options.selfId()))
                 .setGroup(options.joining() ? joiningGroup(group, options.selfId()) : group)
                 .setStateMachine(stateMachine)
-                .setProperties(serverProperties(options))
+                .setProperties(RatisSettings.server(options))
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
-                .setProperties(clientProperties(options))
+                .setProperties(RatisSettings.client(options))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         (int) Math.max(10, options.requestTimeout().toMillis() / 100),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
@@ -121,9 +120,36 @@ public final class RaftNode implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        this.reads = new ReadIndexBatcher(() -> client.async().sendReadOnlyUnordered(Message.EMPTY, self)
-                .thenApply(RaftNode::checkReply), metrics, () -> !stateMachine.isLeader(),
-                sender::appendEmptyEntry, nudger);
+        this.readRounds = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "raftkv-read-index");
+            t.setDaemon(true);
+            return t;
+        });
+        this.reads = new ReadIndexBatcher(this::readIndex, metrics, () -> !stateMachine.isLeader(),
+                sender::appendEmptyEntry, nudger, readRounds);
+        stateMachine.onLeaderChange(leader -> reads.leaderChanged());
+    }
+
+    /**
+     * One ReadIndex round, straight into this member's Raft server (leader or follower) rather than through the
+     * Ratis client: no gRPC round trip to itself, and none of the client's failure handling, which waits out its
+     * request timeout and then closes its channel to this member, blocking the calling thread for a second more.
+     * Called on the read-index thread only: the submission blocks until the server has taken the request.
+     */
+    private CompletableFuture<RaftClientReply> readIndex() {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(readClientId)
+                .setServerId(peerId(options.selfId()))
+                .setGroupId(group.getGroupId())
+                .setCallId(readCallId.incrementAndGet())
+                .setMessage(Message.EMPTY)
+                .setType(RaftClientRequest.readRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request).thenApply(RaftNode::checkReply);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Starts a ReadIndex round, whose heartbeat tells a follower the leader's commit index (shared by callers). */
@@ -200,51 +226,6 @@ public final class RaftNode implements Closeable {
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private static RaftProperties serverProperties(RaftNodeOptions o) {
-        RaftProperties p = new RaftProperties();
-        RaftServerConfigKeys.setStorageDir(p, List.of(o.raftDir().toFile()));
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        String address = o.self().raftAddress();
-        int colon = address.lastIndexOf(':');
-        GrpcConfigKeys.Server.setHost(p, address.substring(0, colon));
-        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(colon + 1)));
-        // Ratis' defaults are wrong for us (see SPEC.md): reads must be linearizable, snapshots automatic.
-        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        // Ratis asks from half the threshold on; the Snapshotter picks this member's own point (see there).
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, Math.max(1, o.snapshotThreshold() / 2));
-        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
-        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
-        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgeGap(p, o.purgeGap());
-        // Metadata entries (the commit index, appended after each commit) would double the entries to fsync.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
-        long election = o.electionTimeout().toMillis();
-        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(
-                Math.max(3000, o.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
-        // An entry must fit the appender's buffer, and the write buffer must exceed that by 8 bytes.
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8MB"));
-
-        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16MB"));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(o.logSegmentBytes()));
-        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("4MB"));
-        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("32MB"));
-        // Tuning hook for experiments: -Draftkv.ratis.<ratis key>=<value> overrides any Ratis server setting.
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raftkv.ratis."))
-                .forEach(k -> p.set(k.substring("raftkv.ratis.".length()), System.getProperty(k)));
-        return p;
-    }
-
-    private static RaftProperties clientProperties(RaftNodeOptions o) {
-        RaftProperties p = new RaftProperties();
-        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
-        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("32MB"));
-        return p;
     }
 
     static RaftClientReply checkReply(RaftClientReply reply) {
@@ -542,6 +523,7 @@ public final class RaftNode implements Closeable {
         closing = true;
         leaseKeeper.close();
         nudger.shutdownNow();
+        readRounds.shutdownNow();
         sender.close();
         try {
             client.close();

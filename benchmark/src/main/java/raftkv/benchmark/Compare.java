@@ -30,13 +30,16 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--etcd-endpoints", split = ",",
             defaultValue = "http://127.0.0.1:42379,http://127.0.0.1:42479,http://127.0.0.1:42579")
     List<String> etcdEndpoints;
-    @Option(names = "--quick", description = "the four workloads the targets name, 3 rounds of 4 s") boolean quick;
+    @Option(names = "--quick", description = "the four workloads the targets name, 3 rounds of 3 s") boolean quick;
     @Option(names = "--rounds", description = "rounds per workload (default 3, or 5 in full mode)") Integer rounds;
-    @Option(names = "--seconds", description = "measured seconds per run (default 4 quick, 15 full)") Integer seconds;
-    @Option(names = "--warmup", defaultValue = "2", description = "unmeasured seconds before each run") int warmup;
-    @Option(names = "--prewarm", description = "unmeasured seconds of puts (then half as long gets) on each system"
-            + " before the first round (default 60): a fresh JVM cluster, and this JVM's clients, compile their hot"
-            + " paths in their first minute or two") Integer prewarm;
+    @Option(names = "--seconds", description = "measured seconds per run (default 3 quick, 15 full)") Integer seconds;
+    @Option(names = "--warmup", description = "unmeasured seconds before each run (default 1 quick, 2 full)")
+    Integer warmup;
+    @Option(names = "--prewarm", description = "unmeasured seconds of load on raftkv before the first round, two"
+            + " thirds puts and one third gets (default 75, 90 full): a fresh JVM cluster, and this JVM's client,"
+            + " compile their hot paths in their first minute or two") Integer prewarm;
+    @Option(names = "--etcd-prewarm", description = "the same for etcd (default 24, 90 full): etcd compiles nothing,"
+            + " but this JVM's jetcd client does") Integer etcdPrewarm;
     @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
     @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
 
@@ -49,7 +52,7 @@ public final class Compare implements Callable<Integer> {
     }
 
     List<Case> cases(int secs) {
-        LoadOptions base = LoadOptions.defaults().withTime(secs, warmup);
+        LoadOptions base = LoadOptions.defaults().withTime(secs, warmup != null ? warmup : quick ? 1 : 2);
         List<Case> all = new ArrayList<>(List.of(
                 new Case("put256", Workload.PUT, base),
                 new Case("put1", Workload.PUT, base.withInFlight(1, 1)),
@@ -71,18 +74,18 @@ public final class Compare implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int n = rounds != null ? rounds : quick ? 3 : 5;
-        int secs = seconds != null ? seconds : quick ? 4 : 15;
+        int secs = seconds != null ? seconds : quick ? 3 : 15;
         List<Result> results = new ArrayList<>();
         List<Case> cases = cases(secs);
-        int warm = prewarm != null ? prewarm : 60;
         Map<String, LoadRunner> runners = new LinkedHashMap<>();
         List<Driver> drivers = new ArrayList<>();
         try {
-            if (warm > 0) {
-                prewarm(runners, drivers, warm);
-            }
-            for (Case c : cases) {
-                for (int round = 1; round <= n; round++) {
+            prewarm(runners, drivers, "raftkv", prewarm != null ? prewarm : quick ? 75 : 90);
+            prewarm(runners, drivers, "etcd", etcdPrewarm != null ? etcdPrewarm : quick ? 24 : 90);
+            // Round by round across the workloads, not workload by workload: the JVMs still get faster during the
+            // first rounds, and this spreads that over every workload instead of handicapping the first.
+            for (int round = 1; round <= n; round++) {
+                for (Case c : cases) {
                     List<String> order = round % 2 == 1 ? List.of("raftkv", "etcd") : List.of("etcd", "raftkv");
                     for (String system : order) {
                         LoadRunner runner = runner(runners, drivers, system, c.options().connections());
@@ -102,23 +105,26 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
-    /** One driver (and runner, which remembers what it wrote) per system and connection count. */
     /**
-     * Puts for {@code warm} seconds, then gets for half that, on each system in turn. It warms the raftkv JVMs and
-     * this one's two clients: without it, both improved round after round. Measured put256, raftkv and etcd:
-     * 2,702 and 4,464 ops/s after 10 s of prewarm, 8,637 and 8,053 after 60 s. Prewarming both at once saved
-     * 90 s but left raftkv still compiling (4,620 to 6,545 ops/s over the three rounds that followed): its JIT
-     * shared the two cores with etcd.
+     * Puts for two thirds of {@code seconds}, then gets, on one system. It warms the raftkv JVMs and this one's two
+     * clients: without it, both improved round after round. Measured put256, raftkv and etcd: 2,702 and 4,464 ops/s
+     * after 10 s of prewarm, 8,637 and 8,053 after 60 s. Prewarming both at once saved 90 s but left raftkv still
+     * compiling (4,620 to 6,545 ops/s over the three rounds that followed): its JIT shared the two cores with etcd.
      */
-    private void prewarm(Map<String, LoadRunner> runners, List<Driver> drivers, int warm) throws Exception {
-        for (String system : List.of("raftkv", "etcd")) {
-            LoadOptions o = LoadOptions.defaults().withTime(warm, 0);
-            LoadRunner runner = runner(runners, drivers, system, o.connections());
-            System.out.println("prewarm: " + runner.run("prewarm-put", Workload.PUT, o).line());
-            System.out.println("prewarm: " + runner.run("prewarm-get", Workload.RANGE,
-                    o.withTime(Math.max(1, warm / 2), 0)).line());
+    private void prewarm(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int seconds)
+            throws Exception {
+        if (seconds <= 0) {
+            return;
         }
+        int puts = Math.max(1, seconds * 2 / 3);
+        LoadOptions o = LoadOptions.defaults().withTime(puts, 0);
+        LoadRunner runner = runner(runners, drivers, system, o.connections());
+        System.out.println("prewarm: " + runner.run("prewarm-put", Workload.PUT, o).line());
+        System.out.println("prewarm: " + runner.run("prewarm-get", Workload.RANGE,
+                o.withTime(Math.max(1, seconds - puts), 0)).line());
     }
+
+    /** One driver (and runner, which remembers what it wrote) per system and connection count. */
 
     private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
         return runners.computeIfAbsent(system + "/" + conns, k -> {

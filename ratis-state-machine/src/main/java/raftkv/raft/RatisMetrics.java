@@ -56,11 +56,13 @@ public final class RatisMetrics {
     }
 
     /**
-     * {@code ratis_<component>_<metric>} in Prometheus' alphabet. Ratis' metric names already carry the peer and
-     * group (e.g. {@code ratis_log_worker_n2@group-..._appendEntryLatency}), so they stay in the name.
+     * The metric's name in Prometheus' alphabet. Ratis' own names already say component, peer and group (e.g.
+     * {@code ratis_log_worker_n2@group-..._appendEntryLatency}) and are used as they are; a name that does not start
+     * with {@code ratis} gets {@code ratis_<component>_} in front (prefixing them all doubled most of them, as in
+     * {@code ratis_log_worker_ratis_log_worker_n2_...}).
      */
-    private static String name(MetricRegistryInfo info, String metric) {
-        String raw = "ratis_" + info.getMetricsComponentName() + "_" + metric;
+    static String name(MetricRegistryInfo info, String metric) {
+        String raw = metric.startsWith("ratis") ? metric : "ratis_" + info.getMetricsComponentName() + "_" + metric;
         return raw.replaceAll("[^a-zA-Z0-9_]", "_").replaceAll("__+", "_");
     }
 }

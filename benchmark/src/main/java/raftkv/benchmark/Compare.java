@@ -125,7 +125,6 @@ public final class Compare implements Callable<Integer> {
     }
 
     /** One driver (and runner, which remembers what it wrote) per system and connection count. */
-
     private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
         return runners.computeIfAbsent(system + "/" + conns, k -> {
             Driver d = Bench.driver(system, system.equals("raftkv") ? raftkvEndpoints : etcdEndpoints, conns);

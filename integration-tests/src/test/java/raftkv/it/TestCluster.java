@@ -300,7 +300,7 @@ final class TestCluster implements AutoCloseable {
         return Path.of("target", "it-logs", owner == null || name.startsWith(owner) ? name : owner + "-" + name);
     }
 
-    /** Kills every node and keeps their logs in {@code target/it-logs/<test dir>/}: the test dir is deleted. */
+    /** Kills every node and keeps their logs where {@link #keptLogs()} says: the test dir is deleted. */
     @Override
     public void close() {
         Path keep = keptLogs();

@@ -152,9 +152,12 @@ public final class RaftNode implements Closeable {
         }
     }
 
-    /** Starts a ReadIndex round, whose heartbeat tells a follower the leader's commit index (shared by callers). */
+    /**
+     * Starts a ReadIndex round, whose heartbeat tells a follower the leader's commit index (shared by callers). With
+     * the same deadline as a read: a failed round is retried for as long as someone waits on it.
+     */
     private void learnCommitIndex() {
-        reads.await();
+        readBarrier();
     }
 
     /** Starts the member: opens (or recovers) its storage and joins the group. */

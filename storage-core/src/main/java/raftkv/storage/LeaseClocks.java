@@ -19,10 +19,17 @@ public final class LeaseClocks {
         this.store = store;
     }
 
-    /** Renews a lease to expire one TTL after {@code nowMillis}; returns its TTL, or -1 if it does not exist. */
+    /**
+     * Renews a lease to expire one TTL after {@code nowMillis}; returns its TTL, or -1 if it does not exist or its
+     * time already ran out (its revoke is on its way: a keepalive cannot bring it back).
+     */
     public long renew(long id, long nowMillis) {
         store.lock.readLock().lock();
         try {
+            Lease l = store.leases.get(id);
+            if (l == null || l.expiryMillis() < nowMillis) {
+                return -1;
+            }
             return store.leases.renew(id, nowMillis);
         } finally {
             store.lock.readLock().unlock();

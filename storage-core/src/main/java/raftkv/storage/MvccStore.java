@@ -443,11 +443,15 @@ public final class MvccStore implements Closeable {
         }
     }
 
-    /** A lease's current state, or null. The returned object is live: read it, do not keep it. */
+    /**
+     * A copy of a lease's state (TTL, expiry, attached keys) taken under the store lock, or null. A copy, because
+     * the apply thread attaches and detaches keys meanwhile: walking the live key set outside the lock could throw
+     * or return a torn list.
+     */
     public Lease lease(long id) {
         lock.readLock().lock();
         try {
-            return leases.get(id);
+            return leases.copyOf(id);
         } finally {
             lock.readLock().unlock();
         }

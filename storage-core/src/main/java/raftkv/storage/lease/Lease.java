@@ -54,6 +54,14 @@ public final class Lease {
         return left <= 0 ? -1 : (left + 999) / 1000;
     }
 
+    /** A detached copy; the caller holds the store lock. */
+    Lease copy() {
+        Lease c = new Lease(id, ttlSeconds);
+        c.keys.addAll(keys);
+        c.expiryMillis = expiryMillis;
+        return c;
+    }
+
     void attach(byte[] key) {
         keys.add(key);
     }

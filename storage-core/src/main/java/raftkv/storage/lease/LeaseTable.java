@@ -43,6 +43,15 @@ public final class LeaseTable {
         return byId.get(id);
     }
 
+    /**
+     * A detached copy of a lease (its keys and expiry as they are now), or null: for readers outside the store
+     * lock, which must not walk a key set the apply thread is changing.
+     */
+    public Lease copyOf(long id) {
+        Lease l = byId.get(id);
+        return l == null ? null : l.copy();
+    }
+
     public boolean contains(long id) {
         return byId.containsKey(id);
     }

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.storage.MvccStore;
 import raftkv.storage.StoreSnapshot;
+import raftkv.storage.backend.DataDirectory;
 
 /**
  * Takes Ratis snapshots through the store's snapshot API without stalling the apply thread.
@@ -49,12 +50,33 @@ final class Snapshotter implements AutoCloseable {
     /** The dump being written, if any. Owned by the apply thread. */
     private Future<?> inProgress;
 
+    /** Makes a directory's entries durable; {@link DataDirectory#fsyncDirectory} but in tests. */
+    @FunctionalInterface
+    interface DirectorySync {
+        void sync(Path dir) throws IOException;
+    }
+
+    private final DirectorySync syncDirectory;
+
     /** {@code memberId} picks the phase: members 1, 2, 3 (and 4, 5...) snapshot a third of the threshold apart. */
     Snapshotter(SimpleStateMachineStorage storage, long threshold, int memberId) {
+        this(storage, threshold, memberId, DataDirectory::fsyncDirectory);
+    }
+
+    Snapshotter(SimpleStateMachineStorage storage, long threshold, int memberId, DirectorySync syncDirectory) {
         this.storage = storage;
         this.threshold = threshold;
         this.phase = (memberId % 3) * threshold / 3;
+        this.syncDirectory = syncDirectory;
+        this.durable = latestIndex();
     }
+
+    /**
+     * The index of the newest snapshot that is durable under its name, which is what {@link #take} tells Ratis: it
+     * purges the log behind it. Not Ratis' own latest snapshot: while it knows none, Ratis looks on disk and would
+     * see a snapshot renamed into place before its directory is synced. Written by the snapshot writer.
+     */
+    private volatile long durable;
 
     /**
      * Whether a member at {@code applied}, whose newest snapshot is at {@code latest}, should dump now: when it has
@@ -72,7 +94,7 @@ final class Snapshotter implements AutoCloseable {
 
     /** On the apply thread: starts a dump if none is running and enough has been applied; see the class comment. */
     long take(MvccStore store) {
-        long latest = latestIndex();
+        long latest = durable;
         if (inProgress == null || inProgress.isDone()) {
             inProgress = null;
             long applied = store.appliedIndex().index();
@@ -116,7 +138,11 @@ final class Snapshotter implements AutoCloseable {
             MD5Hash md5 = MD5Hash.newInstance(digest.digest());
             MD5FileUtil.saveMD5File(target, md5);
             Files.move(tmp, target.toPath(), StandardCopyOption.ATOMIC_MOVE);
+            // Both new names durable before Ratis hears of the snapshot and purges the log behind it: after a power
+            // loss the directory could otherwise hold neither, and the log they replace would be gone.
+            syncDirectory.sync(target.toPath().getParent());
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), ti));
+            durable = ti.getIndex();
             log.info("snapshot at index {} (term {}, revision {}) written: {} bytes in {} ms", ti.getIndex(),
                     ti.getTerm(), info.revision(), Files.size(target.toPath()), (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
@@ -125,7 +151,17 @@ final class Snapshotter implements AutoCloseable {
         }
     }
 
-    long latestIndex() {
+    /** A snapshot received from the leader (Ratis wrote and named it) is now the newest one. */
+    void installed(long index) {
+        durable = Math.max(durable, index);
+    }
+
+    /** The index of the newest snapshot that is durable; see {@link #take}. */
+    long durableIndex() {
+        return durable;
+    }
+
+    private long latestIndex() {
         SingleFileSnapshotInfo s = latest(storage);
         return s == null ? RaftLog.INVALID_LOG_INDEX : s.getIndex();
     }

@@ -3,10 +3,23 @@ package raftkv.raft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import raftkv.storage.MvccStore;
+import raftkv.storage.StoreConfig;
+import raftkv.storage.request.PutRequest;
 
 class SnapshotterTest {
 
@@ -64,5 +77,38 @@ class SnapshotterTest {
         // After a snapshot install, say, the newest snapshot may lie anywhere relative to the member's phase.
         assertTrue(Snapshotter.due(25_000, 4_000, 10_000, 0));
         assertEquals(false, Snapshotter.due(4_400, 4_000, 10_000, 0));
+    }
+
+    /**
+     * The snapshot file and its MD5 are renamed into place, and the directory holding them is synced, before Ratis
+     * is told of the snapshot (and may purge the log behind it): after a power loss the log must never be gone while
+     * the snapshot that replaces it is not durably named.
+     */
+    @Test
+    void aSnapshotsDirectoryIsSyncedBeforeRatisHearsOfIt(@TempDir Path dir) throws Exception {
+        RaftStorage raft = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
+                .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(SizeInBytes.ONE_MB).build();
+        raft.initialize();
+        SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+        storage.init(raft);
+        List<String> syncs = new ArrayList<>();
+        Snapshotter[] snapshotter = new Snapshotter[1];
+        snapshotter[0] = new Snapshotter(storage, 10, 3, synced -> {
+            try (Stream<Path> files = Files.list(synced)) {
+                syncs.add(files.map(p -> p.getFileName().toString()).sorted().toList()
+                        + " durable " + snapshotter[0].durableIndex());
+            }
+        });
+        try (MvccStore store = MvccStore.open(StoreConfig.defaults(dir.resolve("store")))) {
+            try (MvccStore.ApplyScope scope = store.beginApply(1, 50)) {
+                store.put(PutRequest.of("k".getBytes(), "v".getBytes()));
+            }
+            snapshotter[0].take(store);
+            await().atMost(Duration.ofSeconds(20)).until(() -> snapshotter[0].take(store) == 50);
+        } finally {
+            snapshotter[0].close();
+        }
+        assertEquals(List.of("[snapshot.1_50, snapshot.1_50.md5] durable -1"), syncs,
+                "one sync of the directory, with both files in place, before the snapshot counted as durable");
     }
 }

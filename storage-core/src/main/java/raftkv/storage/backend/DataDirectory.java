@@ -169,7 +169,11 @@ public final class DataDirectory {
         fsyncDirectory(root);
     }
 
-    static void fsyncDirectory(Path dir) throws IOException {
+    /**
+     * Makes the directory's entries durable: a file created or renamed in it survives a power loss only once its
+     * directory is synced too.
+     */
+    public static void fsyncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }

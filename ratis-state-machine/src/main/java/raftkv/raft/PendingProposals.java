@@ -33,10 +33,15 @@ public final class PendingProposals {
         return proposer;
     }
 
-    /** Registers a new proposal; returns its sequence number. */
+    /**
+     * Registers a new proposal; returns its sequence number. It is forgotten however its future completes: by its
+     * outcome, or by its deadline (an entry lost with a deposed leader is never applied, and its waiter would
+     * otherwise stay here forever, as etcd's {@code w.Trigger(id, nil)} avoids).
+     */
     long register(CompletableFuture<CommandResult> future) {
         long seq = nextSeq.incrementAndGet();
         waiting.put(seq, new Waiting(future, System.nanoTime()));
+        future.whenComplete((r, e) -> waiting.remove(seq));
         return seq;
     }
 

@@ -39,7 +39,7 @@ final class Endpoints {
 
     /** The endpoint for attempt {@code attempt} (0, 1, ...): the preferred one first, then the others in turn. */
     synchronized URI pick(int attempt) {
-        long now = System.currentTimeMillis();
+        long now = monotonicMillis();
         int n = all.size();
         // First pass: endpoints not in backoff, starting from the preferred one and rotating with the attempt.
         for (int i = 0; i < n; i++) {
@@ -63,7 +63,7 @@ final class Endpoints {
      * as {@link #pick}.
      */
     synchronized URI pickForWrite(int attempt) {
-        if (attempt == 0 && leader >= 0 && downUntil[leader] <= System.currentTimeMillis()) {
+        if (attempt == 0 && leader >= 0 && downUntil[leader] <= monotonicMillis()) {
             return all.get(leader);
         }
         return pick(attempt);
@@ -114,8 +114,8 @@ final class Endpoints {
         int k = all.indexOf(endpoint);
         if (k >= 0) {
             failures[k]++;
-            long now = System.currentTimeMillis();
-            lastFailure[k] = now;
+            long now = monotonicMillis();
+            lastFailure[k] = System.currentTimeMillis();
             downUntil[k] = now + Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS << Math.min(5, failures[k] - 1));
             if (preferred == k) {
                 preferred = (k + 1) % all.size();
@@ -132,5 +132,12 @@ final class Endpoints {
             out.add(new EndpointHealth(all.get(k), failures[k] == 0, failures[k], lastFailure[k]));
         }
         return out;
+    }
+
+    /** Backoffs run on this clock: a step of the wall clock back must not keep an endpoint "down" for hours. */
+    private static final long ORIGIN = System.nanoTime();
+
+    private static long monotonicMillis() {
+        return (System.nanoTime() - ORIGIN) / 1_000_000;
     }
 }

@@ -108,4 +108,81 @@ class LeaseIT extends SharedClusterIT {
         cluster.node(leader).start();
         cluster.awaitHealthy();
     }
+
+    /**
+     * A leader frozen past a lease's TTL (a long GC pause, SIGSTOP) while a client keeps the lease alive through the
+     * other members: the new leader keeps it, and the old one, resumed with its stale clock, must not revoke it (its
+     * expiry used to be forwarded to the new leader and applied). Three times in a row; then, once the keepalives
+     * stop, the lease expires as it should.
+     */
+    @Test
+    void aDeposedLeaderDoesNotRevokeALeaseItsSuccessorKeepsAlive() throws Exception {
+        long ttl = 4;
+        long lease = grant(ttl);
+        putWithLease("lease/paused-leader", lease);
+        long created = createRevision("lease/paused-leader");
+        AtomicBoolean keeping = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong lastRenewal = new java.util.concurrent.atomic.AtomicLong();
+        Thread keeper = new Thread(() -> {
+            while (keeping.get()) {
+                // Through the members that are not frozen, as a client that fails over would.
+                for (var n : cluster.live()) {
+                    if (n.isPaused()) {
+                        continue;
+                    }
+                    try {
+                        var r = api.post(n.endpoint(), "/v3/lease/keepalive", obj().put("ID", lease),
+                                Duration.ofMillis(1500));
+                        if (r.ok() && r.body().path("result").path("TTL").asLong() > 0) {
+                            lastRenewal.set(System.nanoTime());
+                            break;
+                        }
+                    } catch (Exception e) {
+                        // try the next member
+                    }
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        keeper.start();
+        try {
+            for (int round = 1; round <= 3; round++) {
+                var leader = cluster.node(cluster.leader());
+                leader.pause();
+                try {
+                    Thread.sleep((ttl + 2) * 1_000); // past the TTL on the frozen leader's clock
+                } finally {
+                    leader.resume();
+                }
+                // The resumed leader's lease clock has run out; give it time to act on it before it steps down.
+                Thread.sleep(3_000);
+                assertEquals(created, createRevision("lease/paused-leader"), "round " + round + ": the key kept"
+                        + " alive through the new leader was deleted after the old leader (node " + leader.id()
+                        + ") resumed");
+                cluster.awaitHealthy();
+            }
+        } finally {
+            keeping.set(false);
+            keeper.join();
+        }
+        long stopped = lastRenewal.get();
+        await().atMost(Duration.ofSeconds(ttl + 10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !exists("lease/paused-leader"));
+        long gone = (System.nanoTime() - stopped) / 1_000_000;
+        assertTrue(gone <= (ttl + 2) * 1_000, "the lease expired " + gone + " ms after its last renewal, more than"
+                + " its TTL + 2 s");
+    }
+
+    /** The create revision of {@code key}, 0 when it does not exist. */
+    private long createRevision(String key) throws Exception {
+        var r = api.post(cluster.live().stream().filter(n -> !n.isPaused()).findFirst().orElseThrow().endpoint(),
+                "/v3/kv/range", obj().put("key", b64(key)));
+        assertEquals(200, r.status(), r.body().toString());
+        var kvs = r.body().path("kvs");
+        return kvs.isEmpty() ? 0 : kvs.get(0).path("create_revision").asLong();
+    }
 }

@@ -10,19 +10,23 @@ import raftkv.storage.request.RequestOp;
 import raftkv.storage.request.TxnRequest;
 
 /**
- * The binary form of a {@link LogEntry}: compact (varints, no field names) and versioned, so that a newer node can
- * still read entries written by an older one.
+ * The binary form of a {@link LogEntry}: compact (varints, no field names) and versioned.
  *
  * <pre>
  *   entry     := version(1) proposer(8) count(varint) proposal*
  *   proposal  := seq(varint) command
  *   command   := PUT key value lease(zigzag) flags | DELETE key end flags | TXN compares ops ops | RANGE ...
- *              | COMPACT revision(varint)
+ *              | COMPACT revision(varint) | LEASE_GRANT id(zigzag) ttl(zigzag) | LEASE_REVOKE id(zigzag)
+ *              | ALARM member(varint) alarm(bytes) activate(u8) | LEASE_EXPIRE id(zigzag) term(varint)
  *   bytes     := length(varint) data            (a null array is written as length 0)
  * </pre>
  *
- * Decoding refuses anything malformed with {@link MalformedEntryException}; the state machine then fails that
- * entry's requests, identically on every member.
+ * <p>Version 1 is the only envelope. Command tags are only ever added, never changed: 1-8 since 0.1, 9
+ * ({@code LEASE_EXPIRE}) since 0.2. A member that meets an entry it cannot decode (an unknown version or tag,
+ * written by a newer member) stops rather than skip it, so members never diverge; in a rolling upgrade the leader,
+ * which alone proposes {@code LEASE_EXPIRE}, is upgraded last.
+ *
+ * <p>Decoding refuses anything malformed with {@link MalformedEntryException}.
  */
 public final class EntryCodec {
 
@@ -36,6 +40,7 @@ public final class EntryCodec {
     private static final int LEASE_GRANT = 6;
     private static final int LEASE_REVOKE = 7;
     private static final int ALARM = 8;
+    private static final int LEASE_EXPIRE = 9;
 
     private static final int MAX_DEPTH = 64;
 
@@ -115,6 +120,10 @@ public final class EntryCodec {
         } else if (c instanceof Command.LeaseRevoke rv) {
             w.out.write(LEASE_REVOKE);
             w.zigzag(rv.id());
+        } else if (c instanceof Command.LeaseExpire e) {
+            w.out.write(LEASE_EXPIRE);
+            w.zigzag(e.id());
+            w.var(e.term());
         } else {
             Command.Alarm a = (Command.Alarm) c;
             w.out.write(ALARM);
@@ -136,6 +145,9 @@ public final class EntryCodec {
             case LEASE_REVOKE:
                 r.u8();
                 return new Command.LeaseRevoke(r.zigzag());
+            case LEASE_EXPIRE:
+                r.u8();
+                return new Command.LeaseExpire(r.zigzag(), r.var());
             case ALARM:
                 r.u8();
                 return new Command.Alarm((int) r.var(), new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8),

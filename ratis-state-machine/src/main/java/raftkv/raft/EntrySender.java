@@ -86,10 +86,23 @@ final class EntrySender implements Closeable {
      * clients wait for this member's own apply.
      */
     CompletableFuture<?> submit(byte[] entry, long[] seqs) {
+        return submit(entry, seqs, true);
+    }
+
+    /**
+     * Sends an entry into this member's own Raft server while it leads, and fails otherwise: never to another
+     * member. For decisions only a leader may take on its own view (a lease expiry on its clock), which a deposed
+     * leader must not hand to its successor.
+     */
+    CompletableFuture<?> submitAsLeader(byte[] entry, long[] seqs) {
+        return submit(entry, seqs, false);
+    }
+
+    private CompletableFuture<?> submit(byte[] entry, long[] seqs, boolean forward) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 RaftClientReply reply = RaftNode.checkReply(send(Message.valueOf(
-                        UnsafeByteOperations.unsafeWrap(entry))));
+                        UnsafeByteOperations.unsafeWrap(entry)), forward));
                 if (seqs.length > 0 && !answer(seqs, reply) && !stateMachine.isLeader()) {
                     // Committed, but a follower learns of it only with the leader's next append or heartbeat, half
                     // an election timeout away when idle. A ReadIndex round makes the leader send that heartbeat
@@ -133,10 +146,13 @@ final class EntrySender implements Closeable {
      * that fails otherwise is not resent: the entry may already be in the log (a leader that steps down fails its
      * pending requests with "not leader" too), and a resend under another call id would escape Ratis' retry cache
      * and could apply twice. Its clients learn the outcome is unknown, as etcd's do when the leader changes under
-     * their request.
+     * their request. With {@code forward} false the entry never leaves this member.
      */
-    private RaftClientReply send(Message entry) throws IOException {
+    private RaftClientReply send(Message entry, boolean forward) throws IOException {
         if (!stateMachine.isLeader()) {
+            if (!forward) {
+                throw new IOException("not the leader: an entry only a leader may propose was dropped");
+            }
             return client.io().send(entry);
         }
         RaftClientRequest request = RaftClientRequest.newBuilder()
@@ -158,7 +174,7 @@ final class EntrySender implements Closeable {
         } catch (TimeoutException e) {
             throw new IOException("no answer from the Raft server within " + timeout, e);
         }
-        if (reply.getException() instanceof LeaderNotReadyException) {
+        if (forward && reply.getException() instanceof LeaderNotReadyException) {
             // A new leader refuses writes, before appending them, until it has committed an entry of its term; the
             // client waits for that (or finds the next leader).
             return client.io().send(entry);

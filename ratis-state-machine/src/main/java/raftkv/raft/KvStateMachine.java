@@ -61,6 +61,8 @@ public final class KvStateMachine extends BaseStateMachine {
     private final long snapshotThreshold;
     private final int memberId;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** The lease clocks' time, as the LeaseKeeper reads it. */
+    private final MonotonicClock clock;
     private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
     private volatile MvccStore store;
     private Snapshotter snapshotter;
@@ -74,8 +76,9 @@ public final class KvStateMachine extends BaseStateMachine {
     private final raftkv.raft.watch.WatchHub watches;
 
     public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics, int memberId,
-                          long snapshotThreshold, java.time.Duration watchProgressInterval) {
+                          long snapshotThreshold, java.time.Duration watchProgressInterval, MonotonicClock clock) {
         this.memberId = memberId;
+        this.clock = clock;
         this.storeConfig = storeConfig;
         this.pending = pending;
         this.metrics = metrics;
@@ -187,6 +190,7 @@ public final class KvStateMachine extends BaseStateMachine {
             snapshot = newest;
         }
         updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
+        snapshotter.installed(snapshot.getIndex());
         if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
             getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
             getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
@@ -229,10 +233,15 @@ public final class KvStateMachine extends BaseStateMachine {
         try {
             decoded = EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (EntryCodec.MalformedEntryException e) {
-            log.error("entry {} does not decode; its requests fail: {}", ti, e.getMessage());
-            store.markApplied(ti.getTerm(), ti.getIndex());
-            updateLastAppliedTermIndex(ti);
-            return CompletableFuture.completedFuture(Message.EMPTY);
+            // Skipping a committed entry would make this member diverge from those that can apply it (a newer
+            // member's entry in a rolling upgrade, say). So it stops, as etcd does, with the entry not applied: a
+            // restart meets it again, until a version that understands it runs here.
+            String why = "committed entry " + ti + " cannot be decoded (" + e.getMessage() + "); this member cannot"
+                    + " apply it and must not skip it. Was it written by a newer version of raftkv? Run that version"
+                    + " here (in a rolling upgrade, upgrade the leader last)";
+            log.error(why);
+            failed.complete(new IllegalStateException(why, e));
+            return CompletableFuture.failedFuture(failed.join());
         }
         boolean mine = decoded.proposer() == pending.proposer();
         // The leader answers a forwarding follower through the Ratis reply (see ResultCodec); other members'
@@ -241,7 +250,7 @@ public final class KvStateMachine extends BaseStateMachine {
         List<Object> outcomes = mine || answer ? new ArrayList<>(decoded.proposals().size()) : null;
         try (MvccStore.ApplyScope scope = store.beginApply(ti.getTerm(), ti.getIndex())) {
             for (Proposal p : decoded.proposals()) {
-                Object outcome = apply(p.command());
+                Object outcome = apply(p.command(), ti.getTerm());
                 if (outcomes != null) {
                     // An alarm's answer lists this member's alarms: its proposer waits for its own apply.
                     outcomes.add(answer && p.command() instanceof Command.Alarm ? null : outcome);
@@ -264,8 +273,11 @@ public final class KvStateMachine extends BaseStateMachine {
                 ? Message.valueOf(UnsafeByteOperations.unsafeWrap(ResultCodec.encode(outcomes))) : Message.EMPTY);
     }
 
-    /** Applies one command: a {@link CommandResult}, or the error that refused it. Never throws. */
-    private Object apply(Command command) {
+    /**
+     * Applies one command of an entry of {@code term}: a {@link CommandResult}, or the error that refused it. Never
+     * throws.
+     */
+    private Object apply(Command command, long term) {
         try {
             if (command instanceof Command.Compact c) {
                 store.compact(c.revision());
@@ -277,6 +289,17 @@ public final class KvStateMachine extends BaseStateMachine {
             }
             if (command instanceof Command.LeaseRevoke rv) {
                 return new CommandResult(store.revoke(rv.id()), null);
+            }
+            if (command instanceof Command.LeaseExpire e) {
+                if (e.term() != term) {
+                    // Decided by a leader of an older term on its own clock, and carried into a later term's entry:
+                    // the leader of this term runs the clocks now (see Command.LeaseExpire). Same on every member.
+                    log.warn("ignored the expiry of lease {} decided in term {}: its entry is of term {}", e.id(),
+                            e.term(), term);
+                    return new CommandResult(store.revision(), null);
+                }
+                log.info("lease {} expired (decided by the leader of term {}): revoking it", e.id(), term);
+                return new CommandResult(store.revoke(e.id()), null);
             }
             if (command instanceof Command.Alarm a) {
                 String key = a.memberId() + ":" + a.alarm();
@@ -343,12 +366,11 @@ public final class KvStateMachine extends BaseStateMachine {
         if (!isLeader()) {
             return CompletableFuture.failedFuture(new IllegalStateException("not the leader: lease clocks run there"));
         }
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         Query.LeaseState state;
         if (q instanceof Query.LeaseRenew r) {
-            raftkv.storage.lease.Lease l = store.lease(r.id());
-            long ttl = l == null || l.expiryMillis() < now ? -1 : store.leaseClocks().renew(r.id(), now);
-            state = new Query.LeaseState(r.id(), ttl, l == null ? 0 : l.ttlSeconds(), List.of());
+            long ttl = store.leaseClocks().renew(r.id(), now);
+            state = new Query.LeaseState(r.id(), ttl, Math.max(0, ttl), List.of());
         } else {
             Query.LeaseTimeToLive t = (Query.LeaseTimeToLive) q;
             raftkv.storage.lease.Lease l = store.lease(t.id());

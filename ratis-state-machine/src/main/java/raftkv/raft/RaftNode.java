@@ -75,15 +75,14 @@ public final class RaftNode implements Closeable {
     private final ClientId readClientId = ClientId.randomId();
     private final java.util.concurrent.atomic.AtomicLong readCallId = new java.util.concurrent.atomic.AtomicLong();
 
-    private RaftNode(RaftNodeOptions options, MetricRegistry registry) throws IOException {
+    private RaftNode(RaftNodeOptions options, MetricRegistry registry, MonotonicClock clock) throws IOException {
         this.options = options;
         this.metrics = new RaftMetrics(registry);
         this.group = groupOf(options);
         this.pending = new PendingProposals(metrics.proposeToOutcome);
         registry.register("raftkv_raft_proposals_pending", (com.codahale.metrics.Gauge<Integer>) pending::size);
         this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.selfId(),
-                options.snapshotThreshold(),
-                options.watchProgressInterval());
+                options.snapshotThreshold(), options.watchProgressInterval(), clock);
         registry.register("raftkv_watch_watchers", (com.codahale.metrics.Gauge<Integer>) () ->
                 stateMachine.watches().watchers());
         registry.register("raftkv_watch_events_sent_total", (com.codahale.metrics.Gauge<Long>) () ->
@@ -113,8 +112,7 @@ public final class RaftNode implements Closeable {
         this.commitAnnouncer = new CommitAnnouncer(sender::appendEmptyEntry);
         this.stuckFollowers = new StuckFollowerWatch(STUCK_FOLLOWER_WINDOW_MS,
                 Math.max(1_000, options.electionTimeout().toMillis()));
-        this.leaseKeeper = new LeaseKeeper(stateMachine::store, stateMachine::isLeader,
-                id -> propose(new Command.LeaseRevoke(id)));
+        this.leaseKeeper = new LeaseKeeper(stateMachine::store, this::leaderTerm, clock, this::proposeExpiry);
         this.nudger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raftkv-raft-nudger");
             t.setDaemon(true);
@@ -162,8 +160,13 @@ public final class RaftNode implements Closeable {
 
     /** Starts the member: opens (or recovers) its storage and joins the group. */
     public static RaftNode start(RaftNodeOptions options, MetricRegistry registry) {
+        return start(options, registry, MonotonicClock.SYSTEM);
+    }
+
+    /** As {@link #start(RaftNodeOptions, MetricRegistry)}, with the clock the lease clocks run on. */
+    static RaftNode start(RaftNodeOptions options, MetricRegistry registry, MonotonicClock clock) {
         try {
-            RaftNode node = new RaftNode(options, registry);
+            RaftNode node = new RaftNode(options, registry, clock);
             node.server.start();
             long every = Math.max(500, 2 * options.electionTimeout().toMillis());
             node.nudger.scheduleWithFixedDelay(node::nudgeLaggingFollowers, every, every, TimeUnit.MILLISECONDS);
@@ -291,7 +294,7 @@ public final class RaftNode implements Closeable {
             followers.add(new StuckFollowerWatch.Follower(memberIdOf(RaftPeerId.valueOf(answers.get(i).getId()
                     .getId())), match[i], next[i], answers.get(i).getLastRpcElapsedTimeMs()));
         }
-        StuckFollowerWatch.Follower stuck = stuckFollowers.check(System.currentTimeMillis(), commit,
+        StuckFollowerWatch.Follower stuck = stuckFollowers.check(MonotonicClock.SYSTEM.millis(), commit,
                 d.getRaftLog().getStartIndex(), followers);
         if (stuck == null) {
             return;
@@ -341,6 +344,38 @@ public final class RaftNode implements Closeable {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         proposals.propose(command, result);
         return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Proposes the expiry of a lease that ran out on this leader's clock in {@code term}, in an entry of its own
+     * and only into this member's Raft server: never batched with client requests, whose entries may be forwarded
+     * to another leader (see {@link LeaseKeeper}).
+     */
+    private CompletableFuture<CommandResult> proposeExpiry(long id, long term) {
+        CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        long seq = pending.register(result);
+        byte[] entry = EntryCodec.encodeEntry(pending.proposer(), new long[] {seq},
+                List.of(EntryCodec.encodeCommand(new Command.LeaseExpire(id, term))));
+        sender.submitAsLeader(entry, new long[] {seq}).whenComplete((r, e) -> {
+            if (e != null) {
+                pending.fail(seq, e);
+            }
+        });
+        return result.orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The term this member leads, or 0 when it does not lead. The term is read on both sides of the role, so a
+     * leadership won or lost in between is not mistaken for one of the wrong term.
+     */
+    long leaderTerm() {
+        try {
+            DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+            long term = info.getCurrentTerm();
+            return info.isLeader() && info.getCurrentTerm() == term ? term : 0;
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** Asks the leader's lease clock: renew (keepalive) or time-to-live. */

@@ -2,6 +2,7 @@ package raftkv.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -68,11 +69,12 @@ class EntryCodecTest {
     private LogEntry entry() {
         List<Proposal> ps = new ArrayList<>();
         for (int i = rnd.nextInt(20); i >= 0; i--) {
-            Command c = switch (rnd.nextInt(14)) {
+            Command c = switch (rnd.nextInt(15)) {
                 case 0 -> new Command.Compact(rnd.nextInt(1_000_000));
                 case 1 -> new Command.LeaseGrant(anyLong(), anyLong());
                 case 2 -> new Command.LeaseRevoke(anyLong());
                 case 3 -> new Command.Alarm(rnd.nextInt(100), "NOSPACE", rnd.nextBoolean());
+                case 4 -> new Command.LeaseExpire(anyLong(), rnd.nextLong() >>> 1);
                 default -> new Command.Kv(rnd.nextBoolean() ? op(3) : op(0));
             };
             ps.add(new Proposal(rnd.nextLong() >>> 1, c));
@@ -106,5 +108,17 @@ class EntryCodecTest {
         }
         assertThrows(EntryCodec.MalformedEntryException.class, () -> EntryCodec.decode(new byte[] {9}));
         assertThrows(EntryCodec.MalformedEntryException.class, () -> EntryCodec.decode(new byte[0]));
+    }
+
+    /** What a member of this version meets when a newer one wrote an entry: a refusal that says what it did not know. */
+    @Test
+    void anUnknownVersionOrCommandTagIsRefusedNamingIt() {
+        byte[] unknownTag = {1, 0, 0, 0, 0, 0, 0, 0, 42, 1, 1, 99};
+        var e = assertThrows(EntryCodec.MalformedEntryException.class, () -> EntryCodec.decode(unknownTag));
+        assertTrue(e.getMessage().contains("99"), e.getMessage());
+        byte[] newerVersion = EntryCodec.encode(entry());
+        newerVersion[0] = 2;
+        e = assertThrows(EntryCodec.MalformedEntryException.class, () -> EntryCodec.decode(newerVersion));
+        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
     }
 }

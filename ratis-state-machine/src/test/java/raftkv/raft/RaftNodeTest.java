@@ -2,6 +2,7 @@ package raftkv.raft;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
@@ -56,10 +57,14 @@ class RaftNodeTest {
     }
 
     private RaftNodeOptions options(int id, boolean joining) {
+        return options(id, joining, Duration.ofSeconds(10));
+    }
+
+    private RaftNodeOptions options(int id, boolean joining, Duration requestTimeout) {
         Path home = dir.resolve("node-" + id);
         return new RaftNodeOptions("test", id, peers, home.resolve("raft"),
                 StoreConfig.defaults(home.resolve("store")), Duration.ofMillis(300), 20, 10,
-                Duration.ofSeconds(10), 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), joining);
+                requestTimeout, 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), joining);
     }
 
     private void startCluster() throws IOException {
@@ -155,6 +160,68 @@ class RaftNodeTest {
         leader.promote(4).get();
         await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWER".equals(joining.status().role()));
         assertEquals(leader.store().hash(target), joining.store().hash(target));
+    }
+
+    /**
+     * A proposal whose outcome is unknown at its deadline (here: no quorum, so nothing commits) is forgotten by the
+     * member: a waiter left registered would be kept forever, and a burst of timeouts would grow without bound.
+     */
+    @Test
+    void timedOutProposalsAreNoLongerRegistered() throws Exception {
+        peers = new ArrayList<>();
+        for (int id = 1; id <= 3; id++) {
+            peers.add(new RaftNodeOptions.Peer(id, "127.0.0.1:" + freePort(), "http://127.0.0.1:" + freePort()));
+        }
+        MetricRegistry registry = new MetricRegistry();
+        RaftNode alone = RaftNode.start(options(1, false, Duration.ofMillis(500)), registry);
+        nodes.add(alone);
+        List<CompletableFuture<CommandResult>> all = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            all.add(alone.propose(new Command.Kv(PutRequest.of(b("key" + i), b("v")))));
+        }
+        for (CompletableFuture<CommandResult> f : all) {
+            await().atMost(Duration.ofSeconds(10)).until(f::isDone);
+            assertTrue(f.isCompletedExceptionally(), "nothing can commit without a quorum");
+        }
+        @SuppressWarnings("unchecked")
+        var waiting = (com.codahale.metrics.Gauge<Integer>) registry.getGauges().get("raftkv_raft_proposals_pending");
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.getValue() == 0);
+    }
+
+    /**
+     * A committed entry this version cannot decode (here an unknown command tag, as a newer member would write in a
+     * rolling upgrade) stops every member that meets it, with the entry not applied: skipping it would let members
+     * that can apply it diverge from those that cannot.
+     */
+    @Test
+    void anEntryThatDoesNotDecodeStopsTheMemberInsteadOfBeingSkipped() throws Exception {
+        startCluster();
+        RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
+        leader.propose(new Command.Kv(PutRequest.of(b("before"), b("v")))).get();
+        // version 1, proposer 42, one proposal (seq 1) holding command tag 99, which no version knows
+        byte[] unknown = {1, 0, 0, 0, 0, 0, 0, 0, 42, 1, 1, 99};
+        var props = new org.apache.ratis.conf.RaftProperties();
+        org.apache.ratis.RaftConfigKeys.Rpc.setType(props, org.apache.ratis.rpc.SupportedRpcType.GRPC);
+        try (var client = org.apache.ratis.client.RaftClient.newBuilder()
+                .setRaftGroup(RaftNode.groupOf(options(1))).setProperties(props)
+                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.noRetry()).build()) {
+            client.io().send(org.apache.ratis.protocol.Message.valueOf(
+                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(unknown)));
+        } catch (IOException expected) {
+            // the leader's apply failed: there is no answer to give
+        }
+        for (RaftNode n : nodes) {
+            Throwable why = n.failure().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(why.getMessage().contains("cannot be decoded"), "member " + n.memberId() + ": " + why);
+        }
+        long applied = leader.store().appliedIndex().index();
+        long unknownIndex = leader.status().commitIndex();
+        assertTrue(applied < unknownIndex, "the undecodable entry " + unknownIndex + " was not marked applied ("
+                + applied + ")");
+        var after = leader.propose(new Command.Kv(PutRequest.of(b("after"), b("v"))));
+        assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, after::get).getCause() != null,
+                "nothing is applied after it");
+        assertTrue(leader.store().range(RangeRequest.of(b("after")).build()).kvs().isEmpty());
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -26,7 +26,7 @@ import raftkv.storage.StoreConfig;
 public final class Node implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(Node.class);
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = "0.2.0";
 
     private final NodeConfig config;
     private final RaftNode raft;
@@ -75,7 +75,7 @@ public final class Node implements Closeable {
             return null;
         }
         raftkv.storage.Compactor compactor = new raftkv.storage.Compactor(policy, () -> store().revision(),
-                System::currentTimeMillis, rev -> {
+                raftkv.raft.MonotonicClock.SYSTEM::millis, rev -> {
                     if (raft.status().isLeader() && rev > store().compactRevision()) {
                         raft.propose(new raftkv.raft.Command.Compact(rev));
                     }

@@ -17,7 +17,7 @@ import raftkv.client.RaftKvException;
  * cluster refused the request (the message says why), 2 bad usage, 3 no endpoint could serve it, 4 a write whose
  * outcome is unknown.
  */
-@Command(name = "kvctl", mixinStandardHelpOptions = true, version = "kvctl 0.1.0",
+@Command(name = "kvctl", mixinStandardHelpOptions = true, version = "kvctl 0.2.0",
         description = "Talks to a raftkv cluster.",
         subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Del.class, KvCommands.Compaction.class,
                 WatchCommand.class, LeaseCommands.class, MemberCommands.class, EndpointCommands.class,

@@ -187,7 +187,12 @@ public final class Watcher implements Closeable {
     // under this
     private void deliver(Runnable call) {
         delivered = delivered.thenRunAsync(call, callbacks).exceptionally(e -> {
-            log.warn("watch listener failed", e);
+            if (e.getCause() instanceof java.util.concurrent.RejectedExecutionException) {
+                // The client is closing: what was still to be delivered goes with it.
+                log.debug("watch event dropped: the client is closed");
+            } else {
+                log.warn("watch listener failed", e);
+            }
             return null;
         });
     }

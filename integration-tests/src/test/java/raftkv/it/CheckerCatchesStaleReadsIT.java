@@ -13,9 +13,10 @@ import raftkv.it.history.LinearizabilityChecker;
 import raftkv.it.history.Operation;
 
 /**
- * The fault suite's checker, proven able to fail on a real cluster: with a test-only flag, followers answer
- * linearizable reads from their own store without a ReadIndex round. Under the same workload the fault scenarios
- * run, some reads are then stale, and the checker must say the history is not linearizable.
+ * The fault suite's checker, proven able to fail on a real cluster: started through a test-only launcher
+ * ({@link StaleFollowerReadsNode}), followers answer linearizable reads from their own store without a ReadIndex
+ * round. Under the same workload the fault scenarios run, some reads are then stale, and the checker must say the
+ * history is not linearizable.
  */
 class CheckerCatchesStaleReadsIT {
 
@@ -26,12 +27,12 @@ class CheckerCatchesStaleReadsIT {
     void followersServingLocalReadsAsLinearizableAreCaught() throws Exception {
         TestCluster cluster = TestCluster.create(3, dir, TestCluster.Settings.DEFAULT);
         for (TestCluster.NodeProcess n : cluster.nodes()) {
-            n.jvmArgs("-Draftkv.test.brokenFollowerReads=true");
+            n.launchWith(StaleFollowerReadsNode.class);
         }
         long seed = Long.getLong("raftkv.fault.seed", System.currentTimeMillis());
         try (cluster) {
             cluster.startAll();
-            assertTrue(cluster.node(1).logText().contains("TEST-ONLY BROKEN MODE"), "the flag reached the nodes");
+            assertTrue(cluster.node(1).logText().contains("TEST-ONLY BROKEN MODE"), "the nodes run broken");
             List<String> endpoints = cluster.nodes().stream().map(TestCluster.NodeProcess::endpoint).toList();
             long start = cluster.api.status(endpoints.get(0)).path("header").path("revision").asLong() + 1;
             LinearizabilityChecker.Result verdict = null;
@@ -41,8 +42,8 @@ class CheckerCatchesStaleReadsIT {
             // from.
             List<Operation> history = new java.util.ArrayList<>();
             for (int round = 0; round < 3; round++) {
-                try (RegisterWorkload load = new RegisterWorkload(endpoints, seed + round, FaultInjectionIT.CLIENTS,
-                        FaultInjectionIT.KEYS)) {
+                try (RegisterWorkload load = new RegisterWorkload(endpoints, seed + round, FaultRun.CLIENTS,
+                        FaultRun.KEYS)) {
                     TimeUnit.SECONDS.sleep(8);
                     history.addAll(load.stop());
                 }

@@ -153,4 +153,69 @@ class MaintenanceIT {
             assertTrue(cluster.api.healthy(e3));
         }
     }
+
+    /**
+     * Alarms are replicated state, as etcd's: a NOSPACE alarm raised once survives every member's restart, reaches
+     * a member that catches up by snapshot install, and makes each of them refuse puts (and keep serving deletes and
+     * reads) until it is cleared.
+     */
+    @Test
+    void aNoSpaceAlarmSurvivesRestartsAndReachesAMemberBySnapshotInstall() throws Exception {
+        // Snapshots every 100 entries and small log segments, so that a wiped member must catch up by snapshot.
+        var settings = new TestCluster.Settings(500, 100, 64 * 1024);
+        try (TestCluster cluster = TestCluster.start(3, dir.resolve("alarms"), settings)) {
+            String e1 = cluster.node(1).endpoint();
+            assertEquals(200, cluster.api.put(e1, "kept", "before the alarm").status());
+            var raised = cluster.api.post(e1, "/v3/maintenance/alarm", obj().put("action", "ACTIVATE")
+                    .put("memberID", 2).put("alarm", "NOSPACE"));
+            assertEquals(200, raised.status(), raised.body().toString());
+            assertRaisedAndEnforcedOnEveryMember(cluster, "after raising it");
+
+            for (TestCluster.NodeProcess n : cluster.nodes()) {
+                n.kill();
+            }
+            for (TestCluster.NodeProcess n : cluster.nodes()) {
+                n.start();
+            }
+            awaitLeaderEverywhere(cluster);
+            assertRaisedAndEnforcedOnEveryMember(cluster, "after every member was SIGKILLed and restarted");
+
+            TestCluster.NodeProcess wiped = cluster.node(3);
+            wiped.kill();
+            wiped.wipe();
+            // Entries go by (deletes are allowed under NOSPACE) and the log behind them is purged.
+            for (int i = 0; i < 400; i++) {
+                cluster.api.post(e1, "/v3/kv/deleterange", obj().put("key", b64("gone/" + i)));
+            }
+            wiped.start();
+            awaitLeaderEverywhere(cluster);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> wiped.logText().contains("installing snapshot"));
+            assertRaisedAndEnforcedOnEveryMember(cluster, "after member 3 was wiped and caught up by snapshot");
+        }
+    }
+
+    private static void awaitLeaderEverywhere(TestCluster cluster) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(200)).until(() -> cluster.nodes().stream().allMatch(n -> {
+                    var s = cluster.api.status(n.endpoint());
+                    return s != null && s.path("leader").asInt() != 0;
+                }));
+    }
+
+    private static void assertRaisedAndEnforcedOnEveryMember(TestCluster cluster, String when) throws Exception {
+        long target = cluster.api.status(cluster.node(1).endpoint()).path("raftIndex").asLong();
+        for (TestCluster.NodeProcess n : cluster.nodes()) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+                var s = cluster.api.status(n.endpoint());
+                return s != null && s.path("raftAppliedIndex").asLong() >= target;
+            });
+            JsonNode alarms = cluster.api.post(n.endpoint(), "/v3/maintenance/alarm", "{}").body().path("alarms");
+            assertEquals(1, alarms.size(), when + ": member " + n.id() + " lists " + alarms);
+            assertEquals(2, alarms.get(0).path("memberID").asInt(), when + ": " + alarms);
+            assertEquals("NOSPACE", alarms.get(0).path("alarm").asText(), when + ": " + alarms);
+            assertEquals(429, cluster.api.put(n.endpoint(), "refused", "x").status(), when + ": member " + n.id());
+            assertEquals("before the alarm", cluster.api.value(n.endpoint(), "kept"), when);
+        }
+    }
 }

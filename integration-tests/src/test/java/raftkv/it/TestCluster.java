@@ -55,7 +55,12 @@ final class TestCluster implements AutoCloseable {
 
     static TestCluster start(int n, Path dir, Settings settings) throws IOException {
         TestCluster c = create(n, dir, settings);
-        c.startAll();
+        try {
+            c.startAll();
+        } catch (IOException | RuntimeException e) {
+            c.close(); // nobody else holds it yet: its node processes would outlive the test
+            throw e;
+        }
         return c;
     }
 
@@ -339,6 +344,8 @@ final class TestCluster implements AutoCloseable {
         private final List<String> jvmArgs = new ArrayList<>();
         /** What the JVM is started under, if anything (a network namespace). */
         private final List<String> launcher = new ArrayList<>();
+        /** The node's main class: the real one, or a test launcher that breaks something on purpose. */
+        private String mainClass = "raftkv.server.RaftKvServer";
         private volatile boolean paused;
 
         NodeProcess(int id, Path config, Path dataDir, Path log, String endpoint) {
@@ -370,15 +377,20 @@ final class TestCluster implements AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The node's own logging (INFO to its log), not this module's logback-test.xml on the shared classpath.
             List<String> cmd = new ArrayList<>(launcher);
-            cmd.addAll(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+            cmd.addAll(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                     "-Dlogback.configurationFile=logback.xml"));
             cmd.addAll(jvmArgs);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "raftkv.server.RaftKvServer", "--config",
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "--config",
                     config.toString()));
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
+        }
+
+        /** Starts the node, from its next start on, through {@code main} instead of the real server's main. */
+        void launchWith(Class<?> main) {
+            mainClass = main.getName();
         }
 
         /** Extra JVM arguments for the next start (a test-only system property, say). */

@@ -25,6 +25,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.storage.Alarm;
 import raftkv.storage.ErrorCode;
 import raftkv.storage.MvccStore;
 import raftkv.storage.StorageException;
@@ -67,11 +68,6 @@ public final class KvStateMachine extends BaseStateMachine {
     private volatile MvccStore store;
     private Snapshotter snapshotter;
     private volatile Consumer<RaftPeerId> leaderListener = id -> { };
-    /**
-     * The cluster's alarms ("member:NOSPACE"), replicated through the log. Not persisted: a member over its quota
-     * raises its alarm again after a restart. Written on the apply thread, read anywhere.
-     */
-    private final java.util.Set<String> alarms = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final raftkv.raft.watch.WatchHub watches;
 
@@ -110,6 +106,11 @@ public final class KvStateMachine extends BaseStateMachine {
         storage.init(raftStorage);
         snapshotter = new Snapshotter(storage, snapshotThreshold, memberId);
         SingleFileSnapshotInfo snapshot = Snapshotter.latest(storage);
+        if (snapshot != null) {
+            // The newest snapshot is what this member rebuilds from and sends to others: a damaged one must stop it
+            // here, not when it is needed.
+            verifyIntact(snapshot);
+        }
         store = openOrRebuild(snapshot);
         if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {
             log.info("store is at applied index {}, behind the snapshot at {}: restoring the snapshot",
@@ -197,11 +198,29 @@ public final class KvStateMachine extends BaseStateMachine {
         }
     }
 
+    /**
+     * Checks a snapshot file against the MD5 saved beside it, and refuses it, saying what to do, when they differ
+     * (one flipped bit is enough). Reads the whole file.
+     */
+    static void verifyIntact(SingleFileSnapshotInfo snapshot) throws IOException {
+        var path = snapshot.getFile().getPath();
+        var saved = snapshot.getFile().getFileDigest();
+        if (saved == null) {
+            log.warn("snapshot {} has no MD5 file beside it: it cannot be verified", path);
+            return;
+        }
+        var computed = MD5FileUtil.computeMd5ForFile(path.toFile());
+        if (!computed.equals(saved)) {
+            throw new IOException("snapshot " + path + " is corrupt: its MD5 is " + computed + ", but " + saved
+                    + " was saved when it was written. This member's data cannot be trusted: remove its data"
+                    + " directory and start it again (it then fetches everything from the other members), or"
+                    + " remove it from the cluster and add it back as a new member");
+        }
+    }
+
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         var path = snapshot.getFile().getPath();
-        if (snapshot.getFile().getFileDigest() != null) {
-            MD5FileUtil.verifySavedMD5(path.toFile(), snapshot.getFile().getFileDigest());
-        }
+        verifyIntact(snapshot);
         long t0 = System.nanoTime();
         try (InputStream in = Files.newInputStream(path)) {
             var info = store.restore(in);
@@ -283,6 +302,9 @@ public final class KvStateMachine extends BaseStateMachine {
                 store.compact(c.revision());
                 return new CommandResult(store.revision(), null);
             }
+            if (!fits(command)) {
+                return new StorageException(ErrorCode.NO_SPACE);
+            }
             if (command instanceof Command.LeaseGrant g) {
                 store.grant(g.id(), g.ttlSeconds());
                 return new CommandResult(store.revision(), null);
@@ -302,9 +324,8 @@ public final class KvStateMachine extends BaseStateMachine {
                 return new CommandResult(store.revoke(e.id()), null);
             }
             if (command instanceof Command.Alarm a) {
-                String key = a.memberId() + ":" + a.alarm();
-                boolean changed = a.activate() ? alarms.add(key) : alarms.remove(key);
-                if (changed) {
+                Alarm alarm = new Alarm(a.memberId(), alarmType(a.alarm()));
+                if (store.alarm(alarm, a.activate())) {
                     log.warn("alarm {} of member {} {}", a.alarm(), a.memberId(), a.activate() ? "raised" : "cleared");
                 }
                 return new CommandResult(store.revision(), null);
@@ -330,6 +351,33 @@ public final class KvStateMachine extends BaseStateMachine {
             failed.complete(e);
             return e;
         }
+    }
+
+    private static Alarm.Type alarmType(String name) {
+        try {
+            return Alarm.Type.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "unknown alarm " + name);
+        }
+    }
+
+    /**
+     * Whether the store has room for what {@code command} adds. While a NOSPACE alarm is raised anywhere, puts,
+     * txns that put and lease grants are refused at apply, by every member alike (etcd's capped applier); deletes,
+     * compaction and revokes, which give space back, go on. The API refuses them earlier too, but only this check
+     * is the same on every member.
+     */
+    private boolean fits(Command command) {
+        if (!store.alarmed(Alarm.Type.NOSPACE)) {
+            return true;
+        }
+        if (command instanceof Command.LeaseGrant) {
+            return false;
+        }
+        if (command instanceof Command.Kv kv) {
+            return !(kv.op() instanceof PutRequest) && !(kv.op() instanceof TxnRequest t && t.puts());
+        }
+        return true;
     }
 
     /**
@@ -390,10 +438,6 @@ public final class KvStateMachine extends BaseStateMachine {
         }
     }
 
-    /** The alarms raised in the cluster, as "member:ALARM". */
-    public java.util.Set<String> alarms() {
-        return java.util.Set.copyOf(alarms);
-    }
 
     @Override
     public long takeSnapshot() {

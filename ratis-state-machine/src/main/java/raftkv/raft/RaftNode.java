@@ -395,10 +395,6 @@ public final class RaftNode implements Closeable {
         return stateMachine.watches();
     }
 
-    /** The cluster's alarms, as "member:ALARM". */
-    public java.util.Set<String> alarms() {
-        return stateMachine.alarms();
-    }
 
     /** Completes when a linearizable read started now may read the local store. */
     public CompletableFuture<Void> readBarrier() {

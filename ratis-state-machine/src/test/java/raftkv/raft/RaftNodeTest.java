@@ -168,9 +168,28 @@ class RaftNodeTest {
      */
     @Test
     void timedOutProposalsAreNoLongerRegistered() throws Exception {
+        // The other two members are black holes: they take connections and never answer, as frozen members do, so
+        // this member's attempts to find a leader hang for seconds after each proposal's deadline.
+        List<ServerSocket> holes = List.of(new ServerSocket(0), new ServerSocket(0));
+        List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (ServerSocket hole : holes) {
+            Thread t = new Thread(() -> {
+                while (!hole.isClosed()) {
+                    try {
+                        held.add(hole.accept());
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
         peers = new ArrayList<>();
-        for (int id = 1; id <= 3; id++) {
-            peers.add(new RaftNodeOptions.Peer(id, "127.0.0.1:" + freePort(), "http://127.0.0.1:" + freePort()));
+        peers.add(new RaftNodeOptions.Peer(1, "127.0.0.1:" + freePort(), "http://127.0.0.1:" + freePort()));
+        for (int id = 2; id <= 3; id++) {
+            peers.add(new RaftNodeOptions.Peer(id, "127.0.0.1:" + holes.get(id - 2).getLocalPort(),
+                    "http://127.0.0.1:" + freePort()));
         }
         MetricRegistry registry = new MetricRegistry();
         RaftNode alone = RaftNode.start(options(1, false, Duration.ofMillis(500)), registry);
@@ -185,7 +204,16 @@ class RaftNodeTest {
         }
         @SuppressWarnings("unchecked")
         var waiting = (com.codahale.metrics.Gauge<Integer>) registry.getGauges().get("raftkv_raft_proposals_pending");
-        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.getValue() == 0);
+        try {
+            await().atMost(Duration.ofSeconds(1)).until(() -> waiting.getValue() == 0);
+        } finally {
+            for (ServerSocket hole : holes) {
+                hole.close();
+            }
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
     }
 
     /**
@@ -222,6 +250,34 @@ class RaftNodeTest {
         assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, after::get).getCause() != null,
                 "nothing is applied after it");
         assertTrue(leader.store().range(RangeRequest.of(b("after")).build()).kvs().isEmpty());
+    }
+
+    /**
+     * Under a NOSPACE alarm the quota is enforced where every member decides alike, at apply (etcd's capped
+     * applier): a put, a txn that puts and a lease grant are refused however they reached the log; deletes go on.
+     */
+    @Test
+    void underANoSpaceAlarmEveryMemberRefusesWhatAddsDataAtApply() throws Exception {
+        startCluster();
+        RaftNode follower = follower();
+        follower.propose(new Command.Alarm(1, "NOSPACE", true)).get();
+        var put = follower.propose(new Command.Kv(PutRequest.of(b("refused"), b("v"))));
+        var cause = assertThrows(java.util.concurrent.ExecutionException.class, put::get).getCause();
+        assertEquals(raftkv.storage.ErrorCode.NO_SPACE, ((raftkv.storage.StorageException) cause).code());
+        var grant = follower.propose(new Command.LeaseGrant(77, 60));
+        cause = assertThrows(java.util.concurrent.ExecutionException.class, grant::get).getCause();
+        assertEquals(raftkv.storage.ErrorCode.NO_SPACE, ((raftkv.storage.StorageException) cause).code());
+        follower.propose(new Command.Kv(raftkv.storage.request.DeleteRangeRequest.of(b("gone")))).get();
+        for (RaftNode n : nodes) {
+            n.readBarrier().get();
+            assertTrue(n.store().range(RangeRequest.of(b("refused")).build()).kvs().isEmpty(), "member "
+                    + n.memberId());
+            assertTrue(n.store().leaseIds().isEmpty(), "member " + n.memberId());
+            assertEquals(List.of(new raftkv.storage.Alarm(1, raftkv.storage.Alarm.Type.NOSPACE)), n.store().alarms());
+        }
+        follower.propose(new Command.Alarm(1, "NOSPACE", false)).get();
+        assertEquals(2, follower.propose(new Command.Kv(PutRequest.of(b("after"), b("v")))).get().revision(),
+                "puts go on once it is cleared (the refused ones took no revision)");
     }
 
     private static void deleteTree(Path p) throws IOException {

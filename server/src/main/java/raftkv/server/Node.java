@@ -41,6 +41,7 @@ public final class Node implements Closeable {
     private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
         this.config = config;
         this.raft = raft;
+        this.linearizableBarrier = raft::readBarrier;
         this.registry = registry;
         this.metrics = new ServerMetrics(registry, this);
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -138,6 +139,26 @@ public final class Node implements Closeable {
         return raft.status();
     }
 
+    /**
+     * What a linearizable read waits for before it reads the local store: a ReadIndex round. Replaceable only so
+     * that the fault suite can prove its checker catches stale reads (integration-tests' {@code
+     * StaleFollowerReadsNode} starts nodes with a broken one); no configuration or property reaches it.
+     */
+    private volatile java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> linearizableBarrier;
+
+    /** Completes when a linearizable read started now may read the local store. */
+    public java.util.concurrent.CompletableFuture<Void> linearizableBarrier() {
+        return linearizableBarrier.get();
+    }
+
+    /** Replaces the linearizable read barrier; see {@link #linearizableBarrier}. Never call it outside that test. */
+    public void replaceLinearizableBarrier(
+            java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> barrier) {
+        log.error("TEST-ONLY BROKEN MODE: this member's linearizable reads no longer wait for a ReadIndex round as"
+                + " they should, so they may be stale");
+        this.linearizableBarrier = barrier;
+    }
+
     // A cache of the leader's client URL by member id, written by request threads; a stale pair is harmless.
     private volatile LeaderUrl leaderUrl = new LeaderUrl(0, null);
 
@@ -166,12 +187,7 @@ public final class Node implements Closeable {
      * compaction go on (etcd's behaviour). The alarm stays until it is disarmed, even once space is back.
      */
     public boolean noSpace() {
-        for (String a : raft.alarms()) {
-            if (a.endsWith(":NOSPACE")) {
-                return true;
-            }
-        }
-        return false;
+        return store().alarmed(raftkv.storage.Alarm.Type.NOSPACE);
     }
 
     /**
@@ -185,7 +201,8 @@ public final class Node implements Closeable {
         try {
             int self = config.node().id();
             long size = dbSize();
-            if (size > config.limits().quotaBytes() && !raft.alarms().contains(self + ":NOSPACE")) {
+            if (size > config.limits().quotaBytes()
+                    && !store().alarms().contains(new raftkv.storage.Alarm(self, raftkv.storage.Alarm.Type.NOSPACE))) {
                 log.warn("the store ({} bytes) is over its quota of {} bytes: raising the NOSPACE alarm", size,
                         config.limits().quotaBytes());
                 raft.propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true)).join();

@@ -31,12 +31,17 @@ public final class RaftKvServer implements Callable<Integer> {
      * disk does not hold. It halts rather than shutting down cleanly, since a clean shutdown would try to commit
      * again; a restart reopens the store at its last commit and replays the log.
      */
-    private static void stopOnFailure(Throwable cause) {
-        Throwable root = cause;
+    /** The innermost cause's message, which says what went wrong (the outer ones say where). */
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        String why = root.getMessage() == null ? root.toString() : root.getMessage();
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
+    private static void stopOnFailure(Throwable cause) {
+        String why = rootMessage(cause);
         log.error("STOPPING THIS MEMBER: it can no longer apply or persist entries ({}). {}", why,
                 why.contains("No space left")
                         ? "Its disk is full: free space, then restart it; it recovers from its snapshot and log."
@@ -45,8 +50,20 @@ public final class RaftKvServer implements Callable<Integer> {
         Runtime.getRuntime().halt(70);
     }
 
+    /** Called with the node once it serves; a seam for test launchers only (see {@link Node#linearizableBarrier}). */
+    private final java.util.function.Consumer<Node> onStarted;
+
+    private RaftKvServer(java.util.function.Consumer<Node> onStarted) {
+        this.onStarted = onStarted;
+    }
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new RaftKvServer()).execute(args));
+        System.exit(run(args, node -> { }));
+    }
+
+    /** Runs a node as {@link #main} does, handing it to {@code onStarted} once it serves; returns the exit code. */
+    public static int run(String[] args, java.util.function.Consumer<Node> onStarted) {
+        return new CommandLine(new RaftKvServer(onStarted)).execute(args);
     }
 
     @Override
@@ -60,7 +77,16 @@ public final class RaftKvServer implements Callable<Integer> {
             return 2;
         }
         HostPort client = c.self().clientAddress();
-        Node node = Node.start(c);
+        Node node;
+        try {
+            node = Node.start(c);
+        } catch (RuntimeException e) {
+            // Its storage is unreadable (a corrupt log segment or snapshot, a store that cannot be rebuilt): say
+            // why, in one line, and refuse to serve anything.
+            log.error("REFUSING TO START: {}", rootMessage(e), e);
+            System.err.println("raftkv-node: refusing to start: " + rootMessage(e));
+            return 1;
+        }
         HttpApiServer http;
         try {
             http = HttpApiServer.start(node, new InetSocketAddress(client.host(), client.port()));
@@ -72,10 +98,7 @@ public final class RaftKvServer implements Callable<Integer> {
         log.info("node {} ('{}') of cluster '{}' is up: clients on http://{}, raft on {}", c.node().id(),
                 c.self().name(), c.cluster().name(), client, c.self().raft());
         node.raft().failure().thenAccept(RaftKvServer::stopOnFailure);
-        if (Boolean.getBoolean("raftkv.test.brokenFollowerReads")) {
-            log.error("TEST-ONLY BROKEN MODE: this member serves linearizable reads from local state when it is a"
-                    + " follower, so they may be stale (raftkv.test.brokenFollowerReads)");
-        }
+        onStarted.accept(node);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");

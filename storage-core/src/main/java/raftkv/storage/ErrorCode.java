@@ -1,7 +1,7 @@
 package raftkv.storage;
 
 /**
- * The stable codes of everything the store refuses. The server maps each to a gRPC status, an HTTP status and
+ * The stable codes of everything the store refuses. New codes go at the end: members exchange them by ordinal. The server maps each to a gRPC status, an HTTP status and
  * etcd's message in one table; the messages here are etcd's where etcd has one.
  */
 public enum ErrorCode {
@@ -20,7 +20,9 @@ public enum ErrorCode {
     CORRUPT_SNAPSHOT("raftkv: snapshot is corrupt"),
     /** The store was killed in the middle of a commit; see {@link MvccStore#discardTorn}. */
     TORN_STORE("raftkv: the store was stopped in the middle of a commit and must be rebuilt"),
-    STORE_CLOSED("raftkv: store is closed");
+    STORE_CLOSED("raftkv: store is closed"),
+    /** A NOSPACE alarm is raised: nothing that adds data is applied until it is cleared. */
+    NO_SPACE("etcdserver: mvcc: database space exceeded");
 
     private final String message;
 

@@ -87,6 +87,8 @@ public final class MvccStore implements Closeable {
     private long uncommitted;
     private boolean dirty;
     private long lastCommitNanos = System.nanoTime();
+    /** The alarms raised in the cluster, in {@link Alarm#ORDER}; written under commitLock, read anywhere. */
+    private volatile List<Alarm> alarms = List.of();
     private final StoreStats stats = new StoreStats();
 
     /** Told of every write txn's changes as it ends, on the writing thread: it must only hand them off. */
@@ -178,6 +180,7 @@ public final class MvccStore implements Closeable {
         compactRev = m.compactRevision();
         scheduledCompact = m.scheduledCompact();
         finishedCompact = m.finishedCompact();
+        alarms = m.alarms();
         uncommitted = 0;
         dirty = false;
     }
@@ -326,13 +329,14 @@ public final class MvccStore implements Closeable {
 
     /**
      * Forgets which Raft entry the state came from: for a snapshot restored into the members of a new cluster,
-     * whose log starts again at index 0. The store is marked as seeded ({@link #isSeeded}): its state is more
-     * than its log.
+     * whose log starts again at index 0. Its alarms go too: they name members of the cluster the snapshot came
+     * from. The store is marked as seeded ({@link #isSeeded}): its state is more than its log.
      */
     public void resetAppliedIndex() {
         commitLock.lock();
         try {
             applied = AppliedIndex.NONE;
+            alarms = List.of();
             dirty = true;
             commitNow();
             dir.markSeeded();
@@ -477,6 +481,54 @@ public final class MvccStore implements Closeable {
         return leaseClocks;
     }
 
+    // ---------------------------------------------------------------------------------------------- alarms
+
+    /** The alarms raised in the cluster, by member then kind. */
+    public List<Alarm> alarms() {
+        return alarms;
+    }
+
+    /** Whether an alarm of this kind is raised against any member. */
+    public boolean alarmed(Alarm.Type type) {
+        for (Alarm a : alarms) {
+            if (a.type() == type) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Raises or clears an alarm; returns whether that changed anything. Kept with the data: within an applied
+     * entry's scope it commits with that entry's index.
+     *
+     * @throws StorageException {@link ErrorCode#INVALID_ARGUMENT} when raising one more would exceed
+     *                          {@link Meta#MAX_ALARMS}
+     */
+    public boolean alarm(Alarm alarm, boolean raise) {
+        commitLock.lock();
+        try {
+            if (closed) {
+                throw new StorageException(ErrorCode.STORE_CLOSED);
+            }
+            List<Alarm> next = new ArrayList<>(alarms);
+            boolean changed = raise ? !next.contains(alarm) && next.add(alarm) : next.remove(alarm);
+            if (!changed) {
+                return false;
+            }
+            if (next.size() > Meta.MAX_ALARMS) {
+                throw new StorageException(ErrorCode.INVALID_ARGUMENT, "at most " + Meta.MAX_ALARMS + " alarms");
+            }
+            next.sort(Alarm.ORDER);
+            alarms = List.copyOf(next);
+            dirty = true;
+            maybeCommit();
+            return true;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------- history
 
     /**
@@ -610,7 +662,7 @@ public final class MvccStore implements Closeable {
         long t0 = System.nanoTime();
         try {
             backend.setMeta(new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact,
-                    finishedCompact));
+                    finishedCompact, alarms));
             backend.commit();
         } catch (RuntimeException e) {
             failed(e);

@@ -68,8 +68,7 @@ final class StoreDefrag {
             Map<Long, byte[]> leases = new TreeMap<>();
             s.backend.forEachLease(leases::put);
             Meta meta = s.backend.meta();
-            meta = new Meta(meta.appliedTerm(), meta.appliedIndex(), meta.revision(), meta.compactRevision(),
-                    meta.scheduledCompact(), meta.scheduledCompact());
+            meta = meta.withFinishedCompact(meta.scheduledCompact());
             next = dir.prepareNext();
             Backend fresh = Backend.build(next, live, leases, meta);
             StoreRecovery.Recovered recovered = StoreRecovery.load(fresh);

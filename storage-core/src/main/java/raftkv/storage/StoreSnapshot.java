@@ -58,7 +58,7 @@ public final class StoreSnapshot implements AutoCloseable {
                 }
                 AppliedIndex applied = s.appliedIndex();
                 Meta meta = new Meta(applied.term(), applied.index(), s.currentRev, s.compactRev,
-                        s.scheduledCompact, s.finishedCompact);
+                        s.scheduledCompact, s.finishedCompact, s.alarms());
                 Map<Long, byte[]> leases = new TreeMap<>();
                 for (Lease l : s.leases.all()) {
                     leases.put(l.id(), LeaseCodec.encode(l.ttlSeconds()));

@@ -214,6 +214,7 @@ class MvccStoreTest {
         put("a", "3");
         try (MvccStore.ApplyScope scope = store.beginApply(2, 17)) {
             put("c", "4");
+            store.alarm(new Alarm(3, Alarm.Type.NOSPACE), true);
         }
         store.compact(3).join();
         KvHash hash = store.hash(0);
@@ -222,6 +223,7 @@ class MvccStoreTest {
         assertEquals(5, store.revision());
         assertEquals(3, store.compactRevision());
         assertEquals(new AppliedIndex(2, 17), store.appliedIndex());
+        assertEquals(List.of(new Alarm(3, Alarm.Type.NOSPACE)), store.alarms());
         assertEquals(List.of(9L), store.leaseIds());
         assertEquals(1, store.lease(9).keyCount());
         assertEquals(hash, store.hash(0));

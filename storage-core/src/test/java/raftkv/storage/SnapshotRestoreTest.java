@@ -62,7 +62,9 @@ class SnapshotRestoreTest {
     void aRestoredSnapshotHasTheSameStateAndHash() {
         try (MvccStore source = open("source"); MvccStore target = open("target")) {
             populate(source, 2_000, 1);
+            source.alarm(new Alarm(2, Alarm.Type.NOSPACE), true);
             target.put(PutRequest.of(b("replaced"), b("soon")));
+            target.alarm(new Alarm(5, Alarm.Type.CORRUPT), true);
             StoreSnapshot.Info info = target.restore(new ByteArrayInputStream(snapshotBytes(source)));
             assertEquals(source.revision(), info.revision());
             assertEquals(source.hash(0), target.hash(0));
@@ -70,6 +72,7 @@ class SnapshotRestoreTest {
             assertEquals(source.compactRevision(), target.compactRevision());
             assertEquals(source.appliedIndex(), target.appliedIndex());
             assertEquals(source.leaseIds(), target.leaseIds());
+            assertEquals(List.of(new Alarm(2, Alarm.Type.NOSPACE)), target.alarms(), "alarms are replicated state");
             assertEquals(source.lease(1).keyCount(), target.lease(1).keyCount());
             assertEquals(source.range(ALL), target.range(ALL));
             long old = source.compactRevision() + 3;

@@ -84,6 +84,7 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
             case LEASE_NOT_FOUND -> new ApiError(HttpResponseStatus.NOT_FOUND, NOT_FOUND, message);
             case LEASE_EXISTS -> new ApiError(HttpResponseStatus.BAD_REQUEST, FAILED_PRECONDITION, message);
             case STORE_CLOSED -> unavailable("etcdserver: server stopped");
+            case NO_SPACE -> noSpace();
             case TORN_STORE -> unavailable(message);
             case TOO_MANY_OPS, DUPLICATE_KEY, EMPTY_KEY, KEY_NOT_FOUND, VALUE_PROVIDED, LEASE_PROVIDED, TOO_MANY_KEYS,
                     INVALID_ARGUMENT, CORRUPT_SNAPSHOT -> badRequest(message);

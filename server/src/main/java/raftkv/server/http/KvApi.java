@@ -14,7 +14,6 @@ import raftkv.storage.request.DeleteRangeResponse;
 import raftkv.storage.request.PutRequest;
 import raftkv.storage.request.PutResponse;
 import raftkv.storage.request.RangeRequest;
-import raftkv.storage.request.RequestOp;
 import raftkv.storage.request.TxnRequest;
 import raftkv.storage.request.TxnResponse;
 
@@ -73,7 +72,7 @@ final class KvApi {
                 return Reply.json(WireMapping.txn(node.header(resp.revision()), resp));
             });
         }
-        if (puts(t)) {
+        if (t.puts()) {
             refuseIfNoSpace();
         }
         return propose(new Command.Kv(t)).thenApply(r -> Reply.json(WireMapping.txn(node.header(r.revision()),
@@ -95,22 +94,11 @@ final class KvApi {
     }
 
     /**
-     * A deliberately broken mode for the fault-injection suite only: a follower answers linearizable reads from its
-     * own store without a ReadIndex round, so it can return stale data. The suite runs with it to prove that its
-     * linearizability checker catches that. Never set it anywhere else.
-     */
-    static final String BROKEN_FOLLOWER_READS = "raftkv.test.brokenFollowerReads";
-    private static final boolean brokenFollowerReads = Boolean.getBoolean(BROKEN_FOLLOWER_READS);
-
-    /**
      * Runs {@code read}: when serializable, at once (unless this member has answered a write it has yet to apply,
      * see {@code RaftNode.serializableBarrier}), else on the work pool after a ReadIndex round.
      */
     private CompletableFuture<Reply> read(boolean serializable, java.util.function.Supplier<Reply> read) {
-        if (brokenFollowerReads && node.raft().status().leaderId() != node.raft().memberId()) {
-            return CompletableFuture.completedFuture(read.get());
-        }
-        CompletableFuture<Void> barrier = serializable ? node.raft().serializableBarrier() : node.raft().readBarrier();
+        CompletableFuture<Void> barrier = serializable ? node.raft().serializableBarrier() : node.linearizableBarrier();
         if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(read.get());
         }
@@ -123,17 +111,4 @@ final class KvApi {
         }
     }
 
-    private static boolean puts(TxnRequest t) {
-        for (RequestOp op : t.success()) {
-            if (op instanceof PutRequest || (op instanceof TxnRequest n && puts(n))) {
-                return true;
-            }
-        }
-        for (RequestOp op : t.failure()) {
-            if (op instanceof PutRequest || (op instanceof TxnRequest n && puts(n))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
+import raftkv.storage.Alarm;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
 import raftkv.server.json.ResponseJson;
@@ -42,9 +43,8 @@ final class MaintenanceApi {
         }
         NodeStatus s = node.status();
         List<String> errors = new ArrayList<>();
-        for (String a : node.raft().alarms()) {
-            String[] parts = a.split(":", 2);
-            errors.add("memberID:" + parts[0] + " alarm:" + parts[1]);
+        for (Alarm a : node.store().alarms()) {
+            errors.add(a.toString());
         }
         long size = node.dbSize();
         return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(
@@ -98,14 +98,18 @@ final class MaintenanceApi {
             if (a.memberId() == null || a.memberId() <= 0) {
                 throw new Json.BadRequest("field \"memberID\": the member of the alarm is required");
             }
+            boolean activate = action == RequestJson.AlarmAction.ACTIVATE;
+            if (activate && node.raft().members().stream().noneMatch(m -> m.id() == a.memberId())) {
+                // Clearing stays allowed: an alarm may outlive its member's removal.
+                throw new Json.BadRequest("field \"memberID\": " + a.memberId() + " is not a member of this cluster");
+            }
             change = node.raft().propose(new raftkv.raft.Command.Alarm(a.memberId().intValue(), a.alarm().name(),
-                    action == RequestJson.AlarmAction.ACTIVATE));
+                    activate));
         }
         return change.thenApply(v -> {
             List<ResponseJson.AlarmMember> alarms = new ArrayList<>();
-            for (String x : node.raft().alarms()) {
-                String[] parts = x.split(":", 2);
-                alarms.add(new ResponseJson.AlarmMember(Long.parseLong(parts[0]), parts[1]));
+            for (Alarm x : node.store().alarms()) {
+                alarms.add(new ResponseJson.AlarmMember(x.memberId(), x.type().name()));
             }
             return Reply.json(new ResponseJson.Alarms(node.header(node.store().revision()), alarms));
         });

@@ -111,7 +111,7 @@ public final class SnapshotFormat {
                 throw new CorruptSnapshotException("not a raftkv snapshot (bad magic)");
             }
             int metaLen = data.readInt();
-            if (metaLen <= 0 || metaLen > 1024) {
+            if (metaLen <= 0 || metaLen > 64 + Meta.MAX_ALARMS * 9) {
                 throw new CorruptSnapshotException("bad meta length " + metaLen);
             }
             byte[] m = new byte[metaLen];

@@ -19,4 +19,18 @@ public record TxnRequest(List<Compare> compare, List<RequestOp> success, List<Re
     public boolean writes() {
         return success.stream().anyMatch(RequestOp::writes) || failure.stream().anyMatch(RequestOp::writes);
     }
+
+    /** Whether a branch puts, at any depth: what adds data, and is refused while space is exhausted (etcd's). */
+    public boolean puts() {
+        return puts(success) || puts(failure);
+    }
+
+    private static boolean puts(List<RequestOp> ops) {
+        for (RequestOp op : ops) {
+            if (op instanceof PutRequest || (op instanceof TxnRequest t && t.puts())) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

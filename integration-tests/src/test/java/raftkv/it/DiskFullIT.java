@@ -7,10 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * half-way, the other two go on serving, and once the disk has room again the member rejoins and catches up. The
  * usual checks follow ({@link FaultChecks}).
  *
- * <p>Mounting a tmpfs needs root; where it is not allowed the test is skipped and says why.
+ * Then, the full member back, members are killed and restarted until the scenario has its share of faults.
+ *
+ * <p>Mounting a tmpfs needs root; where it is not allowed the test is skipped and says why (or fails, where
+ * {@link Privileged#REQUIRED} says it must run).
  */
 class DiskFullIT {
 
@@ -34,10 +37,12 @@ class DiskFullIT {
         Path mount = full.dataDir();
         Files.createDirectories(mount);
         String refused = sh("mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", mount.toString());
-        Assumptions.assumeTrue(refused == null, "disk-full scenario skipped: cannot mount a tmpfs here (" + refused
-                + "); it needs root");
+        if (refused != null) {
+            Privileged.unavailable("the disk-full scenario", "root to mount a tmpfs (" + refused + ")");
+        }
         try {
-            FaultInjectionIT.run("disk full on one member", cluster, (c, rnd, until) -> {
+            FaultRun.run("disk full on one member, then members killed", cluster, in -> {
+                TestCluster c = in.cluster;
                 AtomicBoolean filling = new AtomicBoolean(true);
                 AtomicInteger filled = new AtomicInteger();
                 Thread filler = new Thread(() -> {
@@ -60,20 +65,22 @@ class DiskFullIT {
                     filling.set(false);
                     filler.join();
                 }
-                FaultInjectionIT.log("node 3 stopped with its disk full after " + filled.get() + " large puts");
+                in.injected("node 3 stopped with its disk full after " + filled.get() + " large puts");
                 String log = full.logText();
                 assertTrue(log.contains("No space left on device") || log.contains("disk is full"),
                         "the member said why it stopped (see target/it-logs)");
                 // The other two go on: the workload's writes are still acknowledged.
-                long stopped = System.nanoTime();
-                while (System.nanoTime() < until) {
-                    TimeUnit.MILLISECONDS.sleep(200);
-                }
+                TimeUnit.SECONDS.sleep(2);
                 assertTrue(c.live().size() == 2, "only the full member stopped");
                 String grown = sh("mount", "-o", "remount,size=512m", mount.toString());
                 assertTrue(grown == null, "could not grow the tmpfs: " + grown);
-                FaultInjectionIT.log("disk grown to 512 MiB; the member restarts");
-                return 1;
+                FaultRun.log("disk grown to 512 MiB; the member restarts");
+                FaultRun.restartAndAwait(c, full);
+                while (in.more()) {
+                    FaultRun.pause(in.rnd, 500, 1_500);
+                    List<TestCluster.NodeProcess> nodes = c.nodes();
+                    FaultRun.killAndRestart(in, nodes.get(in.rnd.nextInt(nodes.size())), 300, 1_500);
+                }
             });
         } finally {
             cluster.close();

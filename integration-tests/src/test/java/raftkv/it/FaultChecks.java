@@ -35,55 +35,76 @@ final class FaultChecks {
     private FaultChecks() {
     }
 
+    /** Everything a scenario run recorded, for the checks. */
+    record Run(String scenario, long seed, TestCluster cluster, List<Operation> registers, BankHistory bank,
+               List<WatchRecorder> watchers, HistoryKeeper history, int faults, int leaderChanges,
+               long startedNanos) {
+    }
+
     /** The figures of one scenario run. */
-    record Summary(String scenario, long seed, int operations, int acknowledgedWrites, int unknown, int failed,
-                   int faults, long revisions, int watchEvents, long checkMillis, long seconds) {
+    record Summary(String scenario, long seed, int faults, int leaderChanges, int operations, int acknowledgedWrites,
+                   int unknown, int failed, BankChecks.Summary bank, int compactions, int watchers, int watchEvents,
+                   long checkMillis, long seconds) {
         String line() {
-            return String.format("%s seed=%d: %d operations (%d acknowledged writes, %d unknown, %d failed), %d faults,"
-                            + " %d revisions, %d watch events checked, linearizability check %d ms, %d s in all",
-                    scenario, seed, operations, acknowledgedWrites, unknown, failed, faults, revisions, watchEvents,
-                    checkMillis, seconds);
+            return String.format("%s seed=%d: %d faults, %d leader changes; register: %d operations (%d acknowledged"
+                            + " writes, %d unknown, %d failed); bank: %s; %d compactions, %d watchers, %d watch"
+                            + " events checked, linearizability check %d ms, %d s in all",
+                    scenario, seed, faults, leaderChanges, operations, acknowledgedWrites, unknown, failed,
+                    bank.line(), compactions, watchers, watchEvents, checkMillis, seconds);
         }
     }
 
-    static Summary verify(String scenario, long seed, TestCluster cluster, List<Operation> recorded,
-                          List<WatchRecorder> watchers, long startRevision, int keys, int faults, long startedNanos)
-            throws Exception {
-        String where = "scenario " + scenario + ", seed " + seed + ": ";
+    static Summary verify(Run run) throws Exception {
+        String where = "scenario " + run.scenario() + ", seed " + run.seed() + ": ";
+        TestCluster cluster = run.cluster();
         cluster.awaitHealthy();
-        List<Operation> history = new ArrayList<>(recorded);
-        finalReads(cluster, history, keys);
-
-        long last = cluster.api.status(cluster.live().get(0).endpoint()).path("header").path("revision").asLong();
-        List<WatchRecorder.Seen> store = storeHistory(cluster, startRevision, last);
+        List<Operation> history = new ArrayList<>(run.registers());
+        finalReads(cluster, history, FaultRun.KEYS);
+        // The last write of all, under the watched prefix: every watcher must get to it.
+        long last = fence(cluster, history);
+        List<WatchRecorder.Seen> store = run.history().storeHistory(RegisterWorkload.PREFIX, last);
         assertOrdered(where + "the store's history", store);
         checkWritesAgainstHistory(where, history, store);
+        checkReadsAgainstHistory(where, history, store);
+        checkClientRevisionsNeverGoBack(where, history);
 
         List<Operation> resolved = HistoryResolver.resolve(history, store.stream()
                 .map(e -> new HistoryResolver.Applied(e.key(), e.revision(), e.value())).toList());
         var verdict = LinearizabilityChecker.check(resolved, 180_000);
         assertTrue(verdict.linearizable(), where + verdict.describe());
 
+        BankChecks.Summary bank = BankChecks.verify(run.bank(), run.history().storeHistory(BankWorkload.PREFIX,
+                last));
+
         int events = 0;
+        List<WatchRecorder> watchers = List.copyOf(run.watchers());
         for (WatchRecorder w : watchers) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> w.progress() >= last || !w.endings().isEmpty());
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> w.progress() >= last || !w.endings().isEmpty());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(where + "watcher " + w.name + " (from revision " + w.startRevision
+                        + ") got to revision " + w.progress() + " only, not " + last + ", in 60 s", e);
+            }
             assertTrue(w.endings().isEmpty(), where + "watcher " + w.name + " ended: " + w.endings());
             List<WatchRecorder.Seen> seen = w.events();
             assertOrdered(where + "watcher " + w.name, seen);
-            List<WatchRecorder.Seen> expected = store.stream().filter(e -> e.revision() >= w.startRevision).toList();
-            assertEquals(expected.size(), seen.size(), where + "watcher " + w.name + " saw " + seen.size()
-                    + " events where the store has " + expected.size() + firstDifference(expected, seen));
-            assertEquals(expected, seen, where + "watcher " + w.name + firstDifference(expected, seen));
-            events += seen.size();
+            List<WatchRecorder.Seen> expected = store.stream().filter(e -> e.revision() >= w.startRevision
+                    && e.revision() <= last).toList();
+            List<WatchRecorder.Seen> upToLast = seen.stream().filter(e -> e.revision() <= last).toList();
+            assertEquals(expected.size(), upToLast.size(), where + "watcher " + w.name + " saw " + upToLast.size()
+                    + " events where the store has " + expected.size() + firstDifference(expected, upToLast));
+            assertEquals(expected, upToLast, where + "watcher " + w.name + firstDifference(expected, upToLast));
+            events += upToLast.size();
         }
 
         assertMembersHashAlike(where, cluster);
         int acked = (int) history.stream().filter(Operation::acknowledgedWrite).count();
         int unknown = (int) history.stream().filter(o -> o.outcome() == Operation.Outcome.UNKNOWN).count();
         int failed = (int) history.stream().filter(o -> o.outcome() == Operation.Outcome.FAILED).count();
-        Summary s = new Summary(scenario, seed, history.size(), acked, unknown, failed, faults, last - startRevision,
-                events, verdict.millis(), (System.nanoTime() - startedNanos) / 1_000_000_000);
+        Summary s = new Summary(run.scenario(), run.seed(), run.faults(), run.leaderChanges(), history.size(), acked,
+                unknown, failed, bank, run.history().compactions(), watchers.size(), events, verdict.millis(),
+                (System.nanoTime() - run.startedNanos()) / 1_000_000_000);
         System.out.println(s.line());
         report(s.line());
         return s;
@@ -92,6 +113,22 @@ final class FaultChecks {
     static void report(String line) throws IOException {
         Files.createDirectories(REPORT.getParent());
         Files.writeString(REPORT, line + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** The register key the checks write last; the workload never writes it. */
+    static final String FENCE = RegisterWorkload.PREFIX + "fence";
+
+    /** Puts {@link #FENCE}, adds the put to the history, and returns its revision. */
+    private static long fence(TestCluster cluster, List<Operation> history) {
+        int id = history.stream().mapToInt(Operation::id).max().orElse(0) + 1;
+        List<String> endpoints = cluster.live().stream().map(TestCluster.NodeProcess::endpoint).toList();
+        try (RaftKv kv = RaftKv.builder().endpoints(endpoints).timeout(Duration.ofSeconds(10)).build()) {
+            long invoke = System.nanoTime();
+            long revision = kv.kv().put(FENCE, "fence-" + id).join().header().revision();
+            history.add(Operation.put(id, -100, FENCE, "fence-" + id, invoke, System.nanoTime())
+                    .withRevision(revision));
+            return revision;
+        }
     }
 
     /** A linearizable read of every key through every member, added to the history as ordinary reads. */
@@ -110,14 +147,60 @@ final class FaultChecks {
         }
     }
 
-    /** The store's own history of the workload's keys from {@code from} to {@code to}, replayed by a new watch. */
+    /** The store's own history of the register workload's keys from {@code from} to {@code to}. */
     static List<WatchRecorder.Seen> storeHistory(TestCluster cluster, long from, long to) {
-        try (WatchRecorder replay = new WatchRecorder("replay", List.of(cluster.live().get(0).endpoint()), from)) {
+        return storeHistory(cluster, RegisterWorkload.PREFIX, from, to);
+    }
+
+    /**
+     * The store's own history of the keys under {@code prefix} from {@code from} to {@code to}, by a new watch
+     * through the members that answer (a frozen one does not).
+     */
+    static List<WatchRecorder.Seen> storeHistory(TestCluster cluster, String prefix, long from, long to) {
+        List<String> reachable = cluster.live().stream().filter(n -> !n.isPaused())
+                .map(TestCluster.NodeProcess::endpoint).toList();
+        try (WatchRecorder replay = new WatchRecorder("replay of " + prefix, reachable, prefix, from)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                     .until(() -> replay.progress() >= to || !replay.endings().isEmpty());
             assertTrue(replay.endings().isEmpty(), "the replay watch ended: " + replay.endings());
             return replay.events().stream().filter(e -> e.revision() <= to).toList();
         }
+    }
+
+    /**
+     * A read answered at revision R saw the key's value at R in the store's history (the last change at or below
+     * R; absent if that was a delete or there was none): no read sees a state that never existed, or another
+     * revision's state labelled R.
+     */
+    private static void checkReadsAgainstHistory(String where, List<Operation> history,
+                                                 List<WatchRecorder.Seen> store) {
+        Map<String, java.util.TreeMap<Long, WatchRecorder.Seen>> byKey = new HashMap<>();
+        store.forEach(e -> byKey.computeIfAbsent(e.key(), k -> new java.util.TreeMap<>()).put(e.revision(), e));
+        for (Operation op : history) {
+            if (op.kind() != Operation.Kind.GET || op.outcome() != Operation.Outcome.OK || op.revision() == 0) {
+                continue;
+            }
+            var changes = byKey.getOrDefault(op.key(), new java.util.TreeMap<>());
+            var at = changes.floorEntry(op.revision());
+            String value = at == null || at.getValue().type() != WatchEvent.Type.PUT ? null : at.getValue().value();
+            assertEquals(value, op.value(), where + op + " answered at revision " + op.revision() + ", where the"
+                    + " store's history has " + (at == null ? "no value" : at.getValue()));
+        }
+    }
+
+    /**
+     * A client's answers never go back in time: each operation it completed carries a revision at least that of the
+     * one it completed before (its operations run one at a time, and every read is linearizable).
+     */
+    private static void checkClientRevisionsNeverGoBack(String where, List<Operation> history) {
+        Map<Integer, Operation> lastOf = new HashMap<>();
+        history.stream().filter(o -> o.outcome() == Operation.Outcome.OK && o.revision() > 0 && o.client() >= 0)
+                .sorted(java.util.Comparator.comparingLong(Operation::invokeNanos)).forEach(op -> {
+                    Operation before = lastOf.put(op.client(), op);
+                    assertTrue(before == null || before.revision() <= op.revision(), where + "client "
+                            + op.client() + " went back in time: " + op + " at revision " + op.revision()
+                            + " after " + before + " at revision " + (before == null ? 0 : before.revision()));
+                });
     }
 
     /** One event per revision (the workload changes one key per request), in increasing order. */

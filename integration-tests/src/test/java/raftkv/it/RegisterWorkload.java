@@ -122,7 +122,7 @@ final class RegisterWorkload implements AutoCloseable {
      * Errors the cluster answered with before proposing anything, and calls that provably never left this process.
      * Anything else (a timeout, a 5xx, a connection lost after sending) may have been applied.
      */
-    private static boolean definitelyNotApplied(Throwable e) {
+    static boolean definitelyNotApplied(Throwable e) {
         return e instanceof RaftKvException.NoSpace || e instanceof RaftKvException.InvalidArgument
                 || e instanceof RaftKvException.Unavailable;
     }

@@ -10,7 +10,7 @@ import raftkv.client.WatchOptions;
 import raftkv.client.Watcher;
 
 /**
- * A watch on the workload's keys, through the client library (which moves it to another member when its node
+ * A watch on the workload's keys (a prefix), through the client library (which moves it to another member when its node
  * dies), recording every event it delivers and anything that ended it.
  */
 final class WatchRecorder implements AutoCloseable {
@@ -34,11 +34,16 @@ final class WatchRecorder implements AutoCloseable {
     private int resumes;
 
     WatchRecorder(String name, List<String> endpoints, long startRevision) {
+        this(name, endpoints, RegisterWorkload.PREFIX, startRevision);
+    }
+
+    /** A watch on every key under {@code prefix} from {@code startRevision}. */
+    WatchRecorder(String name, List<String> endpoints, String prefix, long startRevision) {
         this.name = name;
         this.startRevision = startRevision;
         client = RaftKv.builder().endpoints(endpoints).timeout(Duration.ofSeconds(4))
                 .connectTimeout(Duration.ofMillis(500)).build();
-        watcher = client.watch().watch(RegisterWorkload.PREFIX,
+        watcher = client.watch().watch(prefix,
                 WatchOptions.DEFAULT.withPrefix().withStartRevision(startRevision), new WatchListener() {
                     @Override
                     public void onEvents(List<WatchEvent> batch, long revision) {
@@ -81,6 +86,13 @@ final class WatchRecorder implements AutoCloseable {
     long progress() {
         synchronized (events) {
             return events.isEmpty() ? progress : Math.max(progress, events.get(events.size() - 1).revision());
+        }
+    }
+
+    /** The revision of the last event received, or the one before the start when none came yet. */
+    long lastEventRevision() {
+        synchronized (events) {
+            return events.isEmpty() ? startRevision - 1 : events.get(events.size() - 1).revision();
         }
     }
 

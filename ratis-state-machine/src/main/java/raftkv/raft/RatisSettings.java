@@ -42,6 +42,12 @@ final class RatisSettings {
         long election = o.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(election, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2 * election, TimeUnit.MILLISECONDS));
+        // A leader that stepped down for lost heartbeats (it was frozen or cut off) stays out of elections for this
+        // long; Ratis waits 10 s. When that member holds the longest log, no other can win meanwhile (they are
+        // refused as less up to date), and the cluster had no leader for 10 s after each such step-down (the fault
+        // suite's leader-pause and partition scenarios). Pre-vote already keeps it from disrupting a live leader.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(election,
+                TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(
                 Math.max(3000, o.requestTimeout().toMillis()), TimeUnit.MILLISECONDS));
         // After an error (a follower down, or one that answered INCONSISTENCY) the leader waits before sending to

@@ -58,6 +58,15 @@ final class ApiClient {
         return post(endpoint, "/v3/kv/put", obj().put("key", b64(key)).put("value", b64(value)));
     }
 
+    /** Puts {@code key} and returns the revision it was written at; fails unless the put was acknowledged. */
+    long putRevision(String endpoint, String key, String value) throws Exception {
+        Response r = put(endpoint, key, value);
+        if (!r.ok()) {
+            throw new IllegalStateException("put of " + key + " through " + endpoint + " failed: " + r);
+        }
+        return r.body().path("header").path("revision").asLong();
+    }
+
     Response get(String endpoint, String key) throws Exception {
         return post(endpoint, "/v3/kv/range", obj().put("key", b64(key)));
     }

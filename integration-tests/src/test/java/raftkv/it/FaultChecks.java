@@ -141,7 +141,8 @@ final class FaultChecks {
                     long invoke = System.nanoTime();
                     var r = kv.kv().get(key).join();
                     history.add(Operation.get(id++, -n.id(), key, r.kvs().isEmpty() ? null
-                            : r.kvs().get(0).valueString(), invoke, System.nanoTime()));
+                            : r.kvs().get(0).valueString(), invoke, System.nanoTime())
+                            .withRevision(r.header().revision()));
                 }
             }
         }

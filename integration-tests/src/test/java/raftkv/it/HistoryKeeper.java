@@ -54,8 +54,14 @@ final class HistoryKeeper implements AutoCloseable {
             java.util.Random rnd = new java.util.Random();
             while (compacting) {
                 try {
-                    Thread.sleep(1_500 + rnd.nextInt(1_500));
-                    compactOnce();
+                    // Not interrupted to stop: a round stopped half-way would leave the kept history half-updated.
+                    long wake = System.nanoTime() + (1_500 + rnd.nextInt(1_500)) * 1_000_000L;
+                    while (compacting && System.nanoTime() < wake) {
+                        Thread.sleep(50);
+                    }
+                    if (compacting) {
+                        compactOnce();
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException | AssertionError e) {
@@ -71,8 +77,7 @@ final class HistoryKeeper implements AutoCloseable {
     void stopCompacting() throws InterruptedException {
         compacting = false;
         if (thread != null) {
-            thread.interrupt();
-            thread.join(120_000);
+            thread.join(180_000);
         }
     }
 
@@ -90,10 +95,12 @@ final class HistoryKeeper implements AutoCloseable {
             }
             chosen = target;
         }
+        // Every prefix's part first, then all kept at once: a round that fails half-way keeps nothing.
+        Map<String, List<WatchRecorder.Seen>> chunks = new HashMap<>();
         for (String prefix : PREFIXES) {
-            List<WatchRecorder.Seen> chunk = FaultChecks.storeHistory(cluster, prefix, keptUpTo.get() + 1, target);
-            kept.get(prefix).addAll(chunk);
+            chunks.put(prefix, FaultChecks.storeHistory(cluster, prefix, keptUpTo.get() + 1, target));
         }
+        chunks.forEach((prefix, chunk) -> kept.get(prefix).addAll(chunk));
         keptUpTo.set(target);
         try {
             client.kv().compact(target).get(10, java.util.concurrent.TimeUnit.SECONDS);

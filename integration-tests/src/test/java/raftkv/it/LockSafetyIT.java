@@ -18,13 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  * the unfenced run, the same workload with plain puts, must be caught with two holders at once, which proves the
  * check can fail.
  *
- * <p>Each run loads the lock for {@code raftkv.lock.seconds} (20 by default). The seed of the freezes and of the
- * workers' pacing is printed and can be set with {@code -Draftkv.lock.seed=...}; as with the fault suite, timing on
- * a shared machine means a seed says what was tried rather than replaying it.
+ * <p>Each run loads the lock for {@code raftkv.lock.seconds} (15 by default), and on until at least
+ * {@link FaultRun#MIN_FAULTS} holders were frozen. The seed of the freezes and of the workers' pacing is printed and
+ * can be set with {@code -Draftkv.lock.seed=...}; as with the fault suite, timing on a shared machine means a seed
+ * says what was tried rather than replaying it.
  */
 class LockSafetyIT {
 
-    private static final int SECONDS = Integer.getInteger("raftkv.lock.seconds", 20);
+    private static final int SECONDS = Integer.getInteger("raftkv.lock.seconds", 15);
 
     @TempDir
     Path dir;
@@ -36,6 +37,7 @@ class LockSafetyIT {
         assertTrue(r.recordsAgree(), r.describe());
         assertTrue(r.pausesBit(), r.describe());
         assertTrue(r.passed(), r.describe());
+        assertTrue(r.pauses() >= FaultRun.MIN_FAULTS, "froze only " + r.pauses() + " holders: " + r.describe());
     }
 
     @Test
@@ -62,13 +64,17 @@ class LockSafetyIT {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> load.acquisitions() > 0);
                 Thread.sleep(SECONDS * 1_000L);
+                // As every fault scenario: at least five faults, here frozen holders, the window stretched for them.
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> load.pauses() >= FaultRun.MIN_FAULTS);
                 records = load.stop();
             } finally {
                 // Beside the node logs that TestCluster.close keeps, under the same name.
                 load.keepFiles(Path.of("target", "it-logs", getClass().getSimpleName() + "-" + dir.getFileName()));
             }
             cluster.awaitHealthy();
-            long to = cluster.api.status(endpoints.get(0)).path("header").path("revision").asLong();
+            // The revision of a write after all of the workload's: the history is complete up to it.
+            long to = cluster.api.putRevision(endpoints.get(0), "locked/end", "end");
             List<WatchRecorder.Seen> history = FaultChecks.storeHistory(cluster, LockWorker.LOG_KEY, from, to);
             LockSafetyCheck.Result r = LockSafetyCheck.check(mode, history, records);
             String[] described = r.describe().split("\n", 2);

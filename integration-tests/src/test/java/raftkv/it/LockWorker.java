@@ -162,7 +162,7 @@ public final class LockWorker {
         try {
             long revision;
             if (mode == Mode.FENCED) {
-                var t = kv.kv().txn().when(Cmp.createRevision(lock.key(), Cmp.Op.EQUAL, token))
+                var t = kv.kv().txn().when(lock.fence())
                         .then(TxnOp.put(LOG_KEY, value, PutOptions.DEFAULT)).commit().join();
                 if (!t.succeeded()) {
                     record(LockEvent.Kind.FENCED, acquisition, step, token, t.header().revision(), "");

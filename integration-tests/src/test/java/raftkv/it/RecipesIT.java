@@ -147,4 +147,36 @@ class RecipesIT extends SharedClusterIT {
         }
         assertEquals(List.of("-", "a", "a2", "b", "-"), changes);
     }
+
+    /**
+     * A waiter whose session expires while it waits (here: its lease revoked) must not come out of lock() believing
+     * it holds the lock once its turn comes: its key, which is the lock, is gone. As etcd's ErrSessionExpired.
+     */
+    @Test
+    void aWaiterWhoseSessionExpiredWhileWaitingHoldsNothing() throws Exception {
+        try (RaftKv a = client(0); RaftKv b = client(1);
+             Session holder = Session.create(a, 10, null).join();
+             Session waiter = Session.create(b, 10, null).join()) {
+            Lock held = new Lock(holder, "locks/expiring");
+            held.lock();
+            Lock waiting = new Lock(waiter, "locks/expiring");
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread t = new Thread(() -> {
+                try {
+                    waiting.lock();
+                    outcome.set(new AssertionError("lock() returned: the waiter believes it holds the lock"));
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            });
+            t.start();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    !b.kv().get(waiting.key()).join().kvs().isEmpty());
+            b.lease().revoke(waiter.leaseId()).join();
+            held.unlock();
+            t.join(15_000);
+            assertTrue(outcome.get() instanceof raftkv.client.recipes.SessionExpiredException,
+                    "the waiter was told its session expired: " + outcome.get());
+        }
+    }
 }

@@ -174,6 +174,9 @@ public final class KvStateMachine extends BaseStateMachine {
      */
     @Override
     public void reinitialize() throws IOException {
+        if (failed.isDone()) {
+            throw new IOException("member " + memberId + " failed and installs nothing more: " + failed.join());
+        }
         SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         if (snapshot == null) {
             throw new IOException("asked to reload, but there is no snapshot in " + storage);
@@ -386,6 +389,12 @@ public final class KvStateMachine extends BaseStateMachine {
      */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
+        if (failed.isDone()) {
+            // Nothing moves past an entry this member could not apply (until the process stops): a no-op or
+            // configuration entry marked applied here would carry the applied index over it, and a restart would
+            // then skip it and every refused entry after it.
+            return;
+        }
         TermIndex last = getLastAppliedTermIndex();
         if (last != null && index <= last.getIndex()) {
             return;
@@ -441,6 +450,10 @@ public final class KvStateMachine extends BaseStateMachine {
 
     @Override
     public long takeSnapshot() {
+        if (failed.isDone()) {
+            // The store may hold an entry applied in part, or stop before one it could not apply: no new snapshot.
+            return snapshotter.durableIndex();
+        }
         return snapshotter.take(store);
     }
 

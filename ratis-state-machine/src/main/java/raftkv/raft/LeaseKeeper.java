@@ -22,8 +22,11 @@ import raftkv.storage.MvccStore;
  * <p>An expiry is a decision on this leader's own clock, so it carries the term it was decided in and is proposed
  * only into this member's own Raft server ({@link Command.LeaseExpire}): a leader frozen past a lease's TTL (a GC
  * pause, SIGSTOP) wakes up with a stale clock and may decide an expiry before it notices it was deposed, while its
- * successor keeps the lease alive. Forwarded to that successor, the decision would delete the lease's keys; as it
- * is, the entry never commits or is ignored at apply.
+ * successor keeps the lease alive. Forwarded to that successor, the decision would delete the lease's keys. As it
+ * is, the stale leader appends it in its old term, where it can commit only if no successor has committed anything
+ * yet: and a successor renews no lease before that, because a keepalive is a linearizable (ReadIndex) query, which
+ * Ratis answers only once the new leader has committed an entry of its term. An expiry that lands in an entry of a
+ * later term than its decision (this member lost and won leadership in between) is ignored at apply.
  *
  * <p>Times come from a {@link MonotonicClock}, never the wall clock. Owned by its own scheduler thread.
  */

@@ -167,11 +167,12 @@ public final class RaftNode implements Closeable {
     static RaftNode start(RaftNodeOptions options, MetricRegistry registry, MonotonicClock clock) {
         try {
             RaftNode node = new RaftNode(options, registry, clock);
+            // Before the server starts: it replays the log at once, and that may already fail.
+            node.stateMachine.failed().thenAccept(node.failure::complete);
             node.server.start();
             long every = Math.max(500, 2 * options.electionTimeout().toMillis());
             node.nudger.scheduleWithFixedDelay(node::nudgeLaggingFollowers, every, every, TimeUnit.MILLISECONDS);
             node.leaseKeeper.start();
-            node.stateMachine.failed().thenAccept(node.failure::complete);
             node.nudger.scheduleWithFixedDelay(node::checkAlive, 500, 500, TimeUnit.MILLISECONDS);
             node.nudger.scheduleWithFixedDelay(node::announceCommit, 5, 5, TimeUnit.MILLISECONDS);
             log.info("member {} of cluster '{}' started: raft {}, group {}", options.selfId(),
@@ -351,7 +352,7 @@ public final class RaftNode implements Closeable {
      * and only into this member's Raft server: never batched with client requests, whose entries may be forwarded
      * to another leader (see {@link LeaseKeeper}).
      */
-    private CompletableFuture<CommandResult> proposeExpiry(long id, long term) {
+    CompletableFuture<CommandResult> proposeExpiry(long id, long term) {
         CompletableFuture<CommandResult> result = new CompletableFuture<>();
         long seq = pending.register(result);
         byte[] entry = EntryCodec.encodeEntry(pending.proposer(), new long[] {seq},

@@ -68,15 +68,16 @@ final class Snapshotter implements AutoCloseable {
         this.threshold = threshold;
         this.phase = (memberId % 3) * threshold / 3;
         this.syncDirectory = syncDirectory;
-        this.durable = latestIndex();
+        this.durable.set(latestIndex());
     }
 
     /**
      * The index of the newest snapshot that is durable under its name, which is what {@link #take} tells Ratis: it
-     * purges the log behind it. Not Ratis' own latest snapshot: while it knows none, Ratis looks on disk and would
-     * see a snapshot renamed into place before its directory is synced. Written by the snapshot writer.
+     * purges the log behind it, and it must never go back (Ratis stops the server if it does). Not Ratis' own
+     * latest snapshot: while it knows none, Ratis looks on disk and would see a snapshot renamed into place before
+     * its directory is synced. Raised by the snapshot writer and by snapshot installs.
      */
-    private volatile long durable;
+    private final java.util.concurrent.atomic.AtomicLong durable = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * Whether a member at {@code applied}, whose newest snapshot is at {@code latest}, should dump now: when it has
@@ -94,7 +95,7 @@ final class Snapshotter implements AutoCloseable {
 
     /** On the apply thread: starts a dump if none is running and enough has been applied; see the class comment. */
     long take(MvccStore store) {
-        long latest = durable;
+        long latest = durable.get();
         if (inProgress == null || inProgress.isDone()) {
             inProgress = null;
             long applied = store.appliedIndex().index();
@@ -132,6 +133,13 @@ final class Snapshotter implements AutoCloseable {
             deleteQuietly(tmp);
             return;
         }
+        if (ti.getIndex() <= durable.get()) {
+            // A snapshot from the leader was installed while this one was written: it is newer, and this one is of
+            // no use (published, it would only confuse which snapshot is the newest).
+            log.info("snapshot at {} dropped: a newer snapshot (index {}) was installed meanwhile", ti, durable.get());
+            deleteQuietly(tmp);
+            return;
+        }
         try {
             // The MD5 file first: Ratis may list the directory at any moment, and a snapshot without it is suspect.
             // The digest was computed on the way out, sparing a second read of the whole file.
@@ -142,7 +150,7 @@ final class Snapshotter implements AutoCloseable {
             // loss the directory could otherwise hold neither, and the log they replace would be gone.
             syncDirectory.sync(target.toPath().getParent());
             storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), md5), ti));
-            durable = ti.getIndex();
+            durable.accumulateAndGet(ti.getIndex(), Math::max);
             log.info("snapshot at index {} (term {}, revision {}) written: {} bytes in {} ms", ti.getIndex(),
                     ti.getTerm(), info.revision(), Files.size(target.toPath()), (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
@@ -153,12 +161,12 @@ final class Snapshotter implements AutoCloseable {
 
     /** A snapshot received from the leader (Ratis wrote and named it) is now the newest one. */
     void installed(long index) {
-        durable = Math.max(durable, index);
+        durable.accumulateAndGet(index, Math::max);
     }
 
     /** The index of the newest snapshot that is durable; see {@link #take}. */
     long durableIndex() {
-        return durable;
+        return durable.get();
     }
 
     private long latestIndex() {

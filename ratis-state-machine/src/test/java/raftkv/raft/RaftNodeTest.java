@@ -232,7 +232,10 @@ class RaftNodeTest {
         org.apache.ratis.RaftConfigKeys.Rpc.setType(props, org.apache.ratis.rpc.SupportedRpcType.GRPC);
         try (var client = org.apache.ratis.client.RaftClient.newBuilder()
                 .setRaftGroup(RaftNode.groupOf(options(1))).setProperties(props)
-                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.noRetry()).build()) {
+                .setLeaderId(RaftNode.peerId(leader.memberId()))
+                .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
+                        org.apache.ratis.util.TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                .build()) {
             client.io().send(org.apache.ratis.protocol.Message.valueOf(
                     org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(unknown)));
         } catch (IOException expected) {
@@ -250,6 +253,25 @@ class RaftNodeTest {
         assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, after::get).getCause() != null,
                 "nothing is applied after it");
         assertTrue(leader.store().range(RangeRequest.of(b("after")).build()).kvs().isEmpty());
+
+        // A new leader's no-op entry does not carry the applied index past it either, and a restarted member
+        // meets it again and stops again: it is never skipped.
+        int leaderId = leader.memberId();
+        leader.close();
+        nodes.set(nodes.indexOf(leader), null);
+        List<RaftNode> others = nodes.stream().filter(n -> n != null).toList();
+        await().atMost(Duration.ofSeconds(30)).until(() -> others.stream().anyMatch(n -> n.status().isLeader()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> others.stream()
+                .allMatch(n -> n.status().commitIndex() > unknownIndex));
+        for (RaftNode n : others) {
+            assertTrue(n.store().appliedIndex().index() < unknownIndex, "member " + n.memberId() + " applied "
+                    + n.store().appliedIndex() + ", past the undecodable entry " + unknownIndex);
+        }
+        RaftNode restarted = RaftNode.start(options(leaderId), new MetricRegistry());
+        nodes.add(restarted);
+        Throwable again = restarted.failure().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(again.getMessage().contains("cannot be decoded"), again.toString());
+        assertTrue(restarted.store().appliedIndex().index() < unknownIndex, "after a restart too");
     }
 
     /**
@@ -278,6 +300,38 @@ class RaftNodeTest {
         follower.propose(new Command.Alarm(1, "NOSPACE", false)).get();
         assertEquals(2, follower.propose(new Command.Kv(PutRequest.of(b("after"), b("v")))).get().revision(),
                 "puts go on once it is cleared (the refused ones took no revision)");
+    }
+
+    /**
+     * A lease expiry takes effect only as its leader decided it, in its term: a member that does not lead sends it
+     * nowhere (it is never forwarded to whoever leads), and one whose decision's term is not its entry's term is
+     * ignored by every member.
+     */
+    @Test
+    void aLeaseExpiryFromAnotherTermOrAFollowerNeverTakesEffect() throws Exception {
+        startCluster();
+        RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
+        leader.propose(new Command.LeaseGrant(9, 60)).get();
+        leader.propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 9, false, false, false))).get();
+        long term = leader.leaderTerm();
+        assertTrue(term > 0);
+
+        var fromFollower = follower().proposeExpiry(9, term);
+        assertThrows(java.util.concurrent.ExecutionException.class, fromFollower::get, "a follower's expiry fails");
+        var staleTerm = leader.proposeExpiry(9, term + 1);
+        staleTerm.get(); // applied, and ignored
+        for (RaftNode n : nodes) {
+            n.readBarrier().get();
+            assertEquals(List.of(9L), n.store().leaseIds(), "member " + n.memberId() + " kept the lease");
+            assertEquals(1, n.store().range(RangeRequest.of(b("leased")).build()).kvs().size());
+        }
+
+        leader.proposeExpiry(9, term).get();
+        for (RaftNode n : nodes) {
+            n.readBarrier().get();
+            assertTrue(n.store().leaseIds().isEmpty(), "member " + n.memberId() + " revoked the expired lease");
+            assertTrue(n.store().range(RangeRequest.of(b("leased")).build()).kvs().isEmpty());
+        }
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -111,4 +111,43 @@ class SnapshotterTest {
         assertEquals(List.of("[snapshot.1_50, snapshot.1_50.md5] durable -1"), syncs,
                 "one sync of the directory, with both files in place, before the snapshot counted as durable");
     }
+
+    /**
+     * A snapshot installed from the leader while this member's own older dump is being published: the index told to
+     * Ratis never goes back to the older dump's (Ratis stops the server when it does).
+     */
+    @Test
+    void aSnapshotInstalledDuringADumpIsNeverOvertakenByIt(@TempDir Path dir) throws Exception {
+        RaftStorage raft = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
+                .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(SizeInBytes.ONE_MB).build();
+        raft.initialize();
+        SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+        storage.init(raft);
+        java.util.concurrent.CountDownLatch inSync = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Snapshotter snapshotter = new Snapshotter(storage, 10, 3, synced -> {
+            inSync.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (MvccStore store = MvccStore.open(StoreConfig.defaults(dir.resolve("store")))) {
+            try (MvccStore.ApplyScope scope = store.beginApply(1, 50)) {
+                store.put(PutRequest.of("k".getBytes(), "v".getBytes()));
+            }
+            snapshotter.take(store);
+            assertTrue(inSync.await(20, java.util.concurrent.TimeUnit.SECONDS), "the dump reached its sync");
+            snapshotter.installed(80); // the leader's snapshot, newer, lands meanwhile
+            release.countDown();
+            Path published = storage.getSnapshotFile(1, 50).toPath();
+            await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(published));
+            // and from then on, the index told to Ratis stays the installed one
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                    .until(() -> snapshotter.take(store) == 80);
+        } finally {
+            snapshotter.close();
+        }
+    }
 }

@@ -68,11 +68,24 @@ final class Queue {
         long revision = enqueue(s, key, value);
         try {
             waitForTurn(s.client(), prefix, revision);
-            return revision;
         } catch (InterruptedException | RuntimeException e) {
             dequeue(s, key);
             throw e;
         }
+        // Its turn came, but its own key may be gone: the session's lease expired while it waited (a long pause,
+        // a partition), and with it the key that is the lock. Only a key still there, from this wait, holds it.
+        List<KeyValue> mine;
+        try {
+            mine = s.client().kv().get(key).join().kvs();
+        } catch (RuntimeException e) {
+            dequeue(s, key);
+            throw e;
+        }
+        if (mine.isEmpty() || mine.get(0).createRevision() != revision) {
+            throw new SessionExpiredException("the session's lease " + Long.toHexString(s.leaseId()) + " expired"
+                    + " while it waited under " + prefix + ": it holds nothing");
+        }
+        return revision;
     }
 
     /** Blocks until no key under {@code prefix} created before {@code myRevision} remains. */

@@ -260,7 +260,7 @@ public final class KvStateMachine extends BaseStateMachine {
             // restart meets it again, until a version that understands it runs here.
             String why = "committed entry " + ti + " cannot be decoded (" + e.getMessage() + "); this member cannot"
                     + " apply it and must not skip it. Was it written by a newer version of raftkv? Run that version"
-                    + " here (in a rolling upgrade, upgrade the leader last)";
+                    + " here (members of a cluster are upgraded together)";
             log.error(why);
             failed.complete(new IllegalStateException(why, e));
             return CompletableFuture.failedFuture(failed.join());
@@ -367,8 +367,8 @@ public final class KvStateMachine extends BaseStateMachine {
     /**
      * Whether the store has room for what {@code command} adds. While a NOSPACE alarm is raised anywhere, puts,
      * txns that put and lease grants are refused at apply, by every member alike (etcd's capped applier); deletes,
-     * compaction and revokes, which give space back, go on. The API refuses them earlier too, but only this check
-     * is the same on every member.
+     * compaction and revokes, which give space back, go on. The API refuses puts and txns earlier too, but only
+     * this check is the same on every member.
      */
     private boolean fits(Command command) {
         if (!store.alarmed(Alarm.Type.NOSPACE)) {
@@ -446,7 +446,6 @@ public final class KvStateMachine extends BaseStateMachine {
             return false;
         }
     }
-
 
     @Override
     public long takeSnapshot() {

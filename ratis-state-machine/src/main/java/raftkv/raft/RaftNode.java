@@ -160,13 +160,8 @@ public final class RaftNode implements Closeable {
 
     /** Starts the member: opens (or recovers) its storage and joins the group. */
     public static RaftNode start(RaftNodeOptions options, MetricRegistry registry) {
-        return start(options, registry, MonotonicClock.SYSTEM);
-    }
-
-    /** As {@link #start(RaftNodeOptions, MetricRegistry)}, with the clock the lease clocks run on. */
-    static RaftNode start(RaftNodeOptions options, MetricRegistry registry, MonotonicClock clock) {
         try {
-            RaftNode node = new RaftNode(options, registry, clock);
+            RaftNode node = new RaftNode(options, registry, MonotonicClock.SYSTEM);
             // Before the server starts: it replays the log at once, and that may already fail.
             node.stateMachine.failed().thenAccept(node.failure::complete);
             node.server.start();
@@ -395,7 +390,6 @@ public final class RaftNode implements Closeable {
     public raftkv.raft.watch.WatchHub watches() {
         return stateMachine.watches();
     }
-
 
     /** Completes when a linearizable read started now may read the local store. */
     public CompletableFuture<Void> readBarrier() {

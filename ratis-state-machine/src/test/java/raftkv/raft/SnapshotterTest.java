@@ -86,11 +86,7 @@ class SnapshotterTest {
      */
     @Test
     void aSnapshotsDirectoryIsSyncedBeforeRatisHearsOfIt(@TempDir Path dir) throws Exception {
-        RaftStorage raft = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
-                .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(SizeInBytes.ONE_MB).build();
-        raft.initialize();
-        SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-        storage.init(raft);
+        SimpleStateMachineStorage storage = stateMachineStorage(dir);
         List<String> syncs = new ArrayList<>();
         Snapshotter[] snapshotter = new Snapshotter[1];
         snapshotter[0] = new Snapshotter(storage, 10, 3, synced -> {
@@ -118,11 +114,7 @@ class SnapshotterTest {
      */
     @Test
     void aSnapshotInstalledDuringADumpIsNeverOvertakenByIt(@TempDir Path dir) throws Exception {
-        RaftStorage raft = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
-                .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(SizeInBytes.ONE_MB).build();
-        raft.initialize();
-        SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-        storage.init(raft);
+        SimpleStateMachineStorage storage = stateMachineStorage(dir);
         java.util.concurrent.CountDownLatch inSync = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         Snapshotter snapshotter = new Snapshotter(storage, 10, 3, synced -> {
@@ -149,5 +141,15 @@ class SnapshotterTest {
         } finally {
             snapshotter.close();
         }
+    }
+
+    /** Ratis' state machine storage in a new Raft storage directory under {@code dir}. */
+    private static SimpleStateMachineStorage stateMachineStorage(Path dir) throws java.io.IOException {
+        RaftStorage raft = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
+                .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(SizeInBytes.ONE_MB).build();
+        raft.initialize();
+        SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+        storage.init(raft);
+        return storage;
     }
 }

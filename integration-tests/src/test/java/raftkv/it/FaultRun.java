@@ -20,14 +20,14 @@ import raftkv.it.history.Operation;
  * ({@link Injection#more}), and a run that injected fewer fails. Leader changes are counted by polling every
  * member ({@link LeaderObserver}). The figures go to {@link FaultChecks#REPORT}.
  *
- * <p>Each scenario runs its load for {@code raftkv.fault.seconds} (12 by default; the {@code soak} profile runs
+ * <p>Each scenario runs its load for {@code raftkv.fault.seconds} (10 by default; the {@code soak} profile runs
  * longer with more clients). The seed of the clients' choices and the faults' timing is printed, and can be set
  * with {@code -Draftkv.fault.seed=...}; process timing on a shared machine is never exactly reproducible, so a seed
  * says what was tried rather than replaying it.
  */
 final class FaultRun {
 
-    static final int SECONDS = Integer.getInteger("raftkv.fault.seconds", 12);
+    static final int SECONDS = Integer.getInteger("raftkv.fault.seconds", 10);
     static final int CLIENTS = Integer.getInteger("raftkv.fault.clients", 8);
     static final int MIN_FAULTS = 5;
     static final int KEYS = 6;

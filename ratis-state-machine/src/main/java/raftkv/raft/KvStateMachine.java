@@ -154,6 +154,11 @@ public final class KvStateMachine extends BaseStateMachine {
         }
     }
 
+    /** Whether a snapshot is being loaded (from its pause to the end of its reload), when nothing is applied. */
+    boolean isLoadingSnapshot() {
+        return getLifeCycleState() != org.apache.ratis.util.LifeCycle.State.RUNNING || reloadingThread != null;
+    }
+
     /** Ratis pauses the state machine before it reloads it from an installed snapshot. */
     @Override
     public void pause() {
@@ -168,9 +173,11 @@ public final class KvStateMachine extends BaseStateMachine {
      * was seen at start), and resume.
      *
      * <p>The leader may install a newer snapshot while this one is being restored (it saw the member still behind).
-     * Ratis asks for that reload while this one runs, and then forgets it when this one ends, yet it takes the
-     * newest snapshot in the storage as applied. So this loads snapshots until the newest one in the storage is the
-     * one in the store; otherwise the store would miss the entries between the two.
+     * Ratis asks for that reload while this one runs, and then forgets it when this one ends (its updater sets its
+     * state back to running), yet the newest snapshot is what its log starts after. So this loads snapshots until
+     * the newest one in the storage is the one in the store, and {@link #getLatestSnapshot}, which Ratis asks right
+     * after this on the same thread to learn what was loaded, does so once more; otherwise the store would miss the
+     * entries between the two, or Ratis would wait forever for an entry its log no longer has.
      */
     @Override
     public void reinitialize() throws IOException {
@@ -181,20 +188,11 @@ public final class KvStateMachine extends BaseStateMachine {
         if (snapshot == null) {
             throw new IOException("asked to reload, but there is no snapshot in " + storage);
         }
-        while (true) {
-            log.info("installing snapshot at index {} (term {}) received from the leader", snapshot.getIndex(),
-                    snapshot.getTerm());
-            restore(snapshot);
-            SingleFileSnapshotInfo newest = storage.loadLatestSnapshot();
-            if (newest == null || newest.getIndex() <= snapshot.getIndex()) {
-                break;
-            }
-            log.info("a newer snapshot (index {}) was installed while snapshot {} was loading: loading it too",
-                    newest.getIndex(), snapshot.getIndex());
-            snapshot = newest;
-        }
-        updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
-        snapshotter.installed(snapshot.getIndex());
+        log.info("installing snapshot at index {} (term {}) received from the leader", snapshot.getIndex(),
+                snapshot.getTerm());
+        restore(snapshot);
+        loaded = loadNewerSnapshots(snapshot);
+        reloadingThread = Thread.currentThread();
         if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
             getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
             getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
@@ -220,6 +218,29 @@ public final class KvStateMachine extends BaseStateMachine {
                     + " remove it from the cluster and add it back as a new member");
         }
     }
+
+    /**
+     * Loads every snapshot installed since {@code loaded} was (see {@link #reinitialize}); returns the one the store
+     * holds now. On Ratis' updater thread, with the state machine paused.
+     */
+    private SingleFileSnapshotInfo loadNewerSnapshots(SingleFileSnapshotInfo loaded) throws IOException {
+        SingleFileSnapshotInfo snapshot = loaded;
+        for (SingleFileSnapshotInfo newest = storage.loadLatestSnapshot();
+             newest != null && newest.getIndex() > snapshot.getIndex(); newest = storage.loadLatestSnapshot()) {
+            log.info("a newer snapshot (index {}) was installed while snapshot {} was loading: loading it too",
+                    newest.getIndex(), snapshot.getIndex());
+            snapshot = newest;
+            restore(snapshot);
+        }
+        updateLastAppliedTermIndex(snapshot.getTerm(), snapshot.getIndex());
+        snapshotter.installed(snapshot.getIndex());
+        return snapshot;
+    }
+
+    /** The thread of a reload that has yet to ask {@link #getLatestSnapshot}; see {@link #reinitialize}. */
+    private volatile Thread reloadingThread;
+    /** The snapshot the last reload put in the store. Owned by Ratis' updater thread. */
+    private SingleFileSnapshotInfo loaded;
 
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
         var path = snapshot.getFile().getPath();
@@ -482,6 +503,18 @@ public final class KvStateMachine extends BaseStateMachine {
 
     @Override
     public SnapshotInfo getLatestSnapshot() {
+        if (reloadingThread == Thread.currentThread()) {
+            // Ratis' reload asks this right after reinitialize, and takes the answer as what was loaded: a snapshot
+            // installed in between must be loaded before it is named (see reinitialize).
+            reloadingThread = null;
+            try {
+                loaded = loadNewerSnapshots(loaded);
+                return loaded;
+            } catch (IOException e) {
+                failed.complete(e);
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         return Snapshotter.latest(storage);
     }
 

@@ -531,7 +531,12 @@ public final class RaftNode implements Closeable {
         return failure;
     }
 
-    /** Runs on the nudger thread: notices Ratis closing this member's server without being asked to. */
+    /**
+     * Runs on the nudger thread: notices Ratis closing this member's server without being asked to, and a member
+     * that can apply nothing more because Ratis lost a snapshot reload (see {@link KvStateMachine#reinitialize}):
+     * its next entry is not in its log, which starts after a snapshot it never loaded. A restart loads that snapshot
+     * (a store behind the newest snapshot is restored from it on start), so the member stops, saying so.
+     */
     private void checkAlive() {
         if (closing || failure.isDone()) {
             return;
@@ -541,11 +546,33 @@ public final class RaftNode implements Closeable {
             if (!division.getInfo().isAlive() || !division.getRaftLog().isOpened()) {
                 failure.complete(new IllegalStateException("Ratis stopped this member's Raft server by itself (see"
                         + " the errors above; a Raft log that cannot be written does this)"));
+                return;
+            }
+            long applied = division.getInfo().getLastAppliedIndex();
+            long next = applied + 1;
+            // Not while a snapshot is being loaded: Ratis resets the log before it asks for the reload.
+            boolean gap = !stateMachine.isLoadingSnapshot()
+                    && applied < division.getRaftLog().getLastCommittedIndex()
+                    && division.getRaftLog().getStartIndex() > next;
+            long since = lostReloadSince;
+            if (!gap) {
+                lostReloadSince = 0;
+            } else if (since == 0) {
+                lostReloadSince = System.nanoTime();
+            } else if (System.nanoTime() - since > LOST_RELOAD_MS * 1_000_000) {
+                failure.complete(new IllegalStateException("this member cannot apply entry " + next + ": its Raft"
+                        + " log starts at " + division.getRaftLog().getStartIndex() + ", after a snapshot Ratis"
+                        + " installed but did not load (two installs in a row); a restart loads it"));
             }
         } catch (IOException e) {
             failure.complete(new IllegalStateException("this member's Raft server is gone: " + e.getMessage(), e));
         }
     }
+
+    /** How long a gap before the next entry to apply may last before the member stops (see checkAlive). */
+    static final long LOST_RELOAD_MS = 10_000;
+    /** When the gap was first seen, 0 when there is none. Owned by the nudger thread. */
+    private long lostReloadSince;
 
     @Override
     public void close() {

@@ -115,7 +115,7 @@ public final class KvStateMachine extends BaseStateMachine {
         if (snapshot != null && snapshot.getIndex() > store.appliedIndex().index()) {
             log.info("store is at applied index {}, behind the snapshot at {}: restoring the snapshot",
                     store.appliedIndex().index(), snapshot.getIndex());
-            restore(snapshot);
+            restoreVerified(snapshot); // checked against its MD5 above
         }
         var applied = store.appliedIndex();
         if (applied.index() > 0) {
@@ -242,9 +242,15 @@ public final class KvStateMachine extends BaseStateMachine {
     /** The snapshot the last reload put in the store. Owned by Ratis' updater thread. */
     private SingleFileSnapshotInfo loaded;
 
+    /** Checks a snapshot against its MD5, then loads it into the store. */
     private void restore(SingleFileSnapshotInfo snapshot) throws IOException {
-        var path = snapshot.getFile().getPath();
         verifyIntact(snapshot);
+        restoreVerified(snapshot);
+    }
+
+    /** Loads a snapshot already checked against its MD5 into the store (the MD5 check reads the whole file). */
+    private void restoreVerified(SingleFileSnapshotInfo snapshot) throws IOException {
+        var path = snapshot.getFile().getPath();
         long t0 = System.nanoTime();
         try (InputStream in = Files.newInputStream(path)) {
             var info = store.restore(in);

@@ -11,7 +11,6 @@ import raftkv.config.ConfigException;
 import raftkv.config.ConfigLoader;
 import raftkv.config.HostPort;
 import raftkv.config.NodeConfig;
-import raftkv.server.http.HttpApiServer;
 
 /**
  * {@code raftkv-node --config FILE}: runs one node until SIGTERM/SIGINT. A bad configuration is reported, field by
@@ -87,15 +86,15 @@ public final class RaftKvServer implements Callable<Integer> {
             System.err.println("raftkv-node: refusing to start: " + rootMessage(e));
             return 1;
         }
-        HttpApiServer http;
+        ClientPort http;
         try {
-            http = HttpApiServer.start(node, new InetSocketAddress(client.host(), client.port()));
+            http = ClientPort.start(node, new InetSocketAddress(client.host(), client.port()));
         } catch (RuntimeException e) {
             System.err.println("raftkv-node: cannot serve clients on " + client + ": " + e.getMessage());
             node.close();
             return 1;
         }
-        log.info("node {} ('{}') of cluster '{}' is up: clients on http://{}, raft on {}", c.node().id(),
+        log.info("node {} ('{}') of cluster '{}' is up: clients (gRPC and HTTP) on http://{}, raft on {}", c.node().id(),
                 c.self().name(), c.cluster().name(), client, c.self().raft());
         node.raft().failure().thenAccept(RaftKvServer::stopOnFailure);
         onStarted.accept(node);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import raftkv.config.LocalCluster;
 import raftkv.config.NodeConfig;
-import raftkv.server.http.HttpApiServer;
+
 
 /**
  * Over the backend quota a node raises the NOSPACE alarm: writes that add data are refused while deletes, compaction
@@ -48,7 +48,7 @@ class QuotaTest {
                 new int[] {freePort()}, new NodeConfig.RaftSettings(200L, null, null, null, null),
                 new NodeConfig.Limits(null, 4L << 20, null), NodeConfig.CompactionSettings.DEFAULTS);
         try (Node node = Node.start(configs.get(0));
-             HttpApiServer api = HttpApiServer.start(node, new InetSocketAddress("127.0.0.1", client))) {
+             ClientPort api = ClientPort.start(node, new InetSocketAddress("127.0.0.1", client))) {
             String base = "http://127.0.0.1:" + client;
             await().atMost(Duration.ofSeconds(20)).until(() -> node.status().isLeader());
             String value = java.util.Base64.getEncoder().encodeToString(new byte[100_000]);

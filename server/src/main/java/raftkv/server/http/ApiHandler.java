@@ -1,5 +1,6 @@
 package raftkv.server.http;
 
+import raftkv.server.ops.ApiError;
 import com.codahale.metrics.Timer;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

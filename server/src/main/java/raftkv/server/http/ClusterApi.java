@@ -6,21 +6,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import raftkv.raft.MemberInfo;
 import raftkv.server.Node;
+import raftkv.server.ops.MemberOps;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
 import raftkv.server.json.ResponseJson;
 
-/**
- * {@code /v3/cluster/member/*}: the membership is Raft's configuration. A member is added as a learner (it receives
- * the log, by snapshot install if it is far behind, but does not vote) or as a voter, promoted, or removed (the
- * leader too: it steps down once the new configuration commits).
- */
+/** {@code /v3/cluster/member/*}: JSON in and out of {@link MemberOps}, which gRPC's Cluster service shares. */
 final class ClusterApi {
 
     private final Node node;
+    private final MemberOps members;
 
     ClusterApi(Node node) {
         this.node = node;
+        this.members = new MemberOps(node);
     }
 
     void register(Map<String, Endpoint> routes) {
@@ -34,7 +33,7 @@ final class ClusterApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return node.raft().readBarrier().thenApply(v -> reply(null, node.raft().members()));
+        return members.list().thenApply(list -> reply(null, list));
     }
 
     private CompletableFuture<Reply> add(byte[] body) throws Json.BadRequest {
@@ -42,62 +41,20 @@ final class ClusterApi {
         if (a.peerUrls() == null || a.peerUrls().size() != 1) {
             throw new Json.BadRequest("field \"peerURLs\": exactly one Raft URL (http://host:port) is required");
         }
-        String raft = a.peerUrls().get(0).replaceFirst("^https?://", "");
-        if (!raft.matches("[^:/]+:\\d{1,5}")) {
-            throw new Json.BadRequest("field \"peerURLs\": '" + a.peerUrls().get(0) + "' is not http://host:port");
-        }
         String client = a.clientUrls() == null || a.clientUrls().isEmpty() ? "" : a.clientUrls().get(0);
         boolean learner = a.isLearner() != null && a.isLearner();
-        int[] added = {0};
-        return node.raft().reconfigure(members -> {
-            int id = a.id() != null && a.id() > 0 ? a.id().intValue()
-                    : members.stream().mapToInt(MemberInfo::id).max().orElse(0) + 1;
-            for (MemberInfo m : members) {
-                if (m.id() == id) {
-                    throw new ApiError.ApiException(new ApiError(io.netty.handler.codec.http.HttpResponseStatus
-                            .BAD_REQUEST, ApiError.FAILED_PRECONDITION, "etcdserver: ID exists"));
-                }
-                if (m.raftAddress().equals(raft)) {
-                    throw new ApiError.ApiException(new ApiError(io.netty.handler.codec.http.HttpResponseStatus
-                            .BAD_REQUEST, ApiError.FAILED_PRECONDITION, "etcdserver: Peer URLs already exists"));
-                }
-            }
-            added[0] = id;
-            List<MemberInfo> next = new ArrayList<>(members);
-            next.add(new MemberInfo(id, raft, client, learner));
-            return next;
-        }).thenApply(members -> reply(members.stream().filter(m -> m.id() == added[0]).findFirst().orElse(null),
-                members));
+        return members.add(a.peerUrls().get(0), client, learner, a.id() == null ? 0 : a.id())
+                .thenApply(c -> reply(c.added(), c.members()));
     }
 
     private CompletableFuture<Reply> remove(byte[] body) throws Json.BadRequest {
         int id = memberId(Json.decode(body, RequestJson.MemberId.class));
-        return node.raft().reconfigure(members -> {
-            List<MemberInfo> next = new ArrayList<>(members);
-            if (!next.removeIf(m -> m.id() == id)) {
-                throw notFound(id);
-            }
-            if (next.stream().noneMatch(m -> !m.learner())) {
-                throw new ApiError.ApiException(ApiError.badRequest("cannot remove the last voting member"));
-            }
-            return next;
-        }).thenApply(members -> reply(null, members));
+        return members.remove(id).thenApply(c -> reply(null, c.members()));
     }
 
     private CompletableFuture<Reply> promote(byte[] body) throws Json.BadRequest {
         int id = memberId(Json.decode(body, RequestJson.MemberId.class));
-        MemberInfo m = node.raft().members().stream().filter(x -> x.id() == id).findFirst()
-                .orElseThrow(() -> notFound(id));
-        if (!m.learner()) {
-            throw new ApiError.ApiException(new ApiError(io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST,
-                    ApiError.FAILED_PRECONDITION, "etcdserver: can only promote a learner member"));
-        }
-        return node.raft().promote(id).thenApply(members -> reply(null, members));
-    }
-
-    private static ApiError.ApiException notFound(int id) {
-        return new ApiError.ApiException(new ApiError(io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND,
-                ApiError.NOT_FOUND, "etcdserver: member not found: " + id));
+        return members.promote(id).thenApply(c -> reply(null, c.members()));
     }
 
     private static int memberId(RequestJson.MemberId m) throws Json.BadRequest {

@@ -1,32 +1,26 @@
 package raftkv.server.http;
 
 import java.io.ByteArrayOutputStream;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import raftkv.raft.Command;
 import raftkv.raft.Query;
 import raftkv.server.Node;
+import raftkv.server.ops.LeaseOps;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
 import raftkv.server.json.ResponseJson;
 
-/**
- * {@code /v3/lease/*}: grant and revoke go through the log; keepalive and time-to-live ask the leader, which alone
- * runs the lease clocks; the list is a linearizable local read. A lease's TTL is at least one and a half election
- * timeouts (as in etcd), so that a failover cannot outlast it.
- */
+/** {@code /v3/lease/*}: JSON in and out of {@link LeaseOps}, which gRPC's Lease service shares. */
 final class LeaseApi {
 
     private final Node node;
-    private final long minTtlSeconds;
-    private final SecureRandom ids = new SecureRandom();
+    private final LeaseOps leases;
 
     LeaseApi(Node node) {
         this.node = node;
-        this.minTtlSeconds = Math.max(1, (node.config().raft().electionTimeoutMs() * 3 / 2 + 999) / 1000);
+        this.leases = new LeaseOps(node);
     }
 
     void register(Map<String, Endpoint> routes) {
@@ -45,27 +39,17 @@ final class LeaseApi {
         if (ttl <= 0) {
             throw new Json.BadRequest("field \"TTL\": a positive TTL in seconds is required");
         }
-        long id = g.id() == null || g.id() == 0 ? newId() : g.id();
+        long id = g.id() == null ? 0 : g.id();
         if (id < 0) {
             throw new Json.BadRequest("field \"ID\": a lease id must be positive");
         }
-        long granted = Math.max(ttl, minTtlSeconds);
-        return node.raft().propose(new Command.LeaseGrant(id, granted)).thenApply(r ->
-                Reply.json(new ResponseJson.LeaseGrant(node.header(r.revision()), id, granted)));
-    }
-
-    private long newId() {
-        long id;
-        do {
-            id = ids.nextLong() & Long.MAX_VALUE;
-        } while (id == 0);
-        return id;
+        return leases.grant(ttl, id).thenApply(l ->
+                Reply.json(new ResponseJson.LeaseGrant(node.header(l.revision()), l.id(), l.ttl())));
     }
 
     private CompletableFuture<Reply> revoke(byte[] body) throws Json.BadRequest {
         long id = leaseId(Json.decode(body, RequestJson.LeaseId.class).id());
-        return node.raft().propose(new Command.LeaseRevoke(id)).thenApply(r ->
-                Reply.json(new ResponseJson.HeaderOnly(node.header(r.revision()))));
+        return leases.revoke(id).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
     }
 
     /**
@@ -73,13 +57,13 @@ final class LeaseApi {
      * lease that is gone (expired or revoked) comes back with no TTL, as in etcd.
      */
     private CompletableFuture<Reply> keepAlive(byte[] body) throws Json.BadRequest {
-        List<Long> leases = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
         for (RequestJson.LeaseId l : Json.decodeAll(body, RequestJson.LeaseId.class)) {
-            leases.add(leaseId(l.id()));
+            ids.add(leaseId(l.id()));
         }
         List<CompletableFuture<Query.LeaseState>> renewals = new ArrayList<>();
-        for (long id : leases) {
-            renewals.add(node.raft().leaseQuery(new Query.LeaseRenew(id)));
+        for (long id : ids) {
+            renewals.add(leases.keepAlive(id));
         }
         return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new)).thenApply(v -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -97,7 +81,7 @@ final class LeaseApi {
         RequestJson.LeaseTimeToLive t = Json.decode(body, RequestJson.LeaseTimeToLive.class);
         long id = leaseId(t.id());
         boolean keys = t.keys() != null && t.keys();
-        return node.raft().leaseQuery(new Query.LeaseTimeToLive(id, keys)).thenApply(s ->
+        return leases.timeToLive(id, keys).thenApply(s ->
                 Reply.json(new ResponseJson.LeaseTimeToLive(node.header(node.store().revision()), id, s.ttl(),
                         s.grantedTtl(), s.keys())));
     }
@@ -106,13 +90,13 @@ final class LeaseApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return node.raft().readBarrier().thenApplyAsync(v -> {
-            List<ResponseJson.LeaseStatus> leases = new ArrayList<>();
-            for (long id : node.store().leaseIds()) {
-                leases.add(new ResponseJson.LeaseStatus(id));
+        return leases.leases().thenApply(ids -> {
+            List<ResponseJson.LeaseStatus> out = new ArrayList<>();
+            for (long id : ids) {
+                out.add(new ResponseJson.LeaseStatus(id));
             }
-            return Reply.json(new ResponseJson.Leases(node.header(node.store().revision()), leases));
-        }, node.work());
+            return Reply.json(new ResponseJson.Leases(node.header(node.store().revision()), out));
+        });
     }
 
     private static long leaseId(Long id) throws Json.BadRequest {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
+import raftkv.server.ops.MaintenanceOps;
 import raftkv.storage.Alarm;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -18,9 +19,11 @@ import raftkv.server.json.ResponseJson;
 final class MaintenanceApi {
 
     private final Node node;
+    private final MaintenanceOps ops;
 
     MaintenanceApi(Node node) {
         this.node = node;
+        this.ops = new MaintenanceOps(node);
     }
 
     void register(Map<String, Endpoint> post, Map<String, Endpoint> get) {
@@ -41,15 +44,15 @@ final class MaintenanceApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        NodeStatus s = node.status();
+        MaintenanceOps.Status s = ops.status();
         List<String> errors = new ArrayList<>();
-        for (Alarm a : node.store().alarms()) {
+        for (Alarm a : s.alarms()) {
             errors.add(a.toString());
         }
-        long size = node.dbSize();
-        return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(
-                node.header(node.store().revision()), Node.VERSION, size, s.leaderId(), s.commitIndex(), s.term(),
-                s.appliedIndex(), errors, size, "LISTENER".equals(s.role()))));
+        NodeStatus r = s.raft();
+        return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(node.header(s.revision()),
+                Node.VERSION, s.dbSize(), r.leaderId(), r.commitIndex(), r.term(), r.appliedIndex(), errors,
+                s.dbSize(), s.learner())));
     }
 
     /**
@@ -60,9 +63,8 @@ final class MaintenanceApi {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        // Current first: the snapshot holds at least everything committed when it was asked for.
-        return node.raft().readBarrier().thenApply(v -> Reply.stream(out -> {
-            try (var snap = node.store().openSnapshot()) {
+        return ops.snapshot().thenApply(opened -> Reply.stream(out -> {
+            try (var snap = opened) {
                 var header = node.header(snap.info().revision());
                 try (ChunkedOutput chunks = new ChunkedOutput(64 << 10,
                         blob -> out.write(new ResponseJson.SnapshotChunk(header, blob)))) {
@@ -72,61 +74,39 @@ final class MaintenanceApi {
         }));
     }
 
-    /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
     private CompletableFuture<Reply> defragment(byte[] body) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return node.raft().readBarrier().thenApplyAsync(v -> {
-            node.defragment();
-            return Reply.json(new ResponseJson.HeaderOnly(node.header(node.store().revision())));
-        }, node.work());
+        return ops.defragment().thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
     }
 
-    /** Lists, raises or clears alarms; raising and clearing go through the log so that every member agrees. */
     private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {
         RequestJson.Alarm a = Json.decode(body, RequestJson.Alarm.class);
         RequestJson.AlarmAction action = a.action() == null ? RequestJson.AlarmAction.GET : a.action();
-        CompletableFuture<?> change;
+        CompletableFuture<List<Alarm>> change;
         if (action == RequestJson.AlarmAction.GET) {
-            // A listing is linearizable, as etcd's (which goes through its log): it sees every alarm raised before it.
-            change = node.raft().readBarrier();
+            change = ops.alarms();
         } else {
             if (a.alarm() == null || a.alarm() == RequestJson.AlarmType.NONE) {
                 throw new Json.BadRequest("field \"alarm\": which alarm (NOSPACE) is required");
             }
-            if (a.memberId() == null || a.memberId() <= 0) {
-                throw new Json.BadRequest("field \"memberID\": the member of the alarm is required");
-            }
-            boolean activate = action == RequestJson.AlarmAction.ACTIVATE;
-            if (activate && node.raft().members().stream().noneMatch(m -> m.id() == a.memberId())) {
-                // Clearing stays allowed: an alarm may outlive its member's removal.
-                throw new Json.BadRequest("field \"memberID\": " + a.memberId() + " is not a member of this cluster");
-            }
-            change = node.raft().propose(new raftkv.raft.Command.Alarm(a.memberId().intValue(), a.alarm().name(),
-                    activate));
+            change = ops.alarm(a.memberId() == null ? 0 : a.memberId(), Alarm.Type.valueOf(a.alarm().name()),
+                    action == RequestJson.AlarmAction.ACTIVATE);
         }
-        return change.thenApply(v -> {
+        return change.thenApply(list -> {
             List<ResponseJson.AlarmMember> alarms = new ArrayList<>();
-            for (Alarm x : node.store().alarms()) {
+            for (Alarm x : list) {
                 alarms.add(new ResponseJson.AlarmMember(x.memberId(), x.type().name()));
             }
             return Reply.json(new ResponseJson.Alarms(node.header(node.store().revision()), alarms));
         });
     }
 
-    /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */
     private CompletableFuture<Reply> hash(byte[] body) throws Json.BadRequest {
         RequestJson.Hash h = body.length == 0 ? new RequestJson.Hash(null) : Json.decode(body, RequestJson.Hash.class);
-        long rev = h.revision() == null ? 0 : h.revision();
-        if (rev < 0) {
-            throw new Json.BadRequest("field \"revision\": must not be negative (0: the current revision)");
-        }
-        return node.raft().readBarrier().thenApplyAsync(v -> {
-            var kh = node.store().hash(rev);
-            return Reply.json(new ResponseJson.Hash(node.header(node.store().revision()), kh.hash(),
-                    kh.compactRevision(), kh.revision()));
-        }, node.work());
+        return ops.hash(h.revision() == null ? 0 : h.revision()).thenApply(kh -> Reply.json(new ResponseJson.Hash(
+                node.header(node.store().revision()), kh.hash(), kh.compactRevision(), kh.revision())));
     }
 
     /**

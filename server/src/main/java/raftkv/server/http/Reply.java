@@ -1,5 +1,6 @@
 package raftkv.server.http;
 
+import raftkv.server.ops.ApiError;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import raftkv.server.json.Json;
 

@@ -1,5 +1,6 @@
 package raftkv.server.http;
 
+import raftkv.server.ops.ApiError;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

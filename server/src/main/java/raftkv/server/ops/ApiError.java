@@ -1,4 +1,4 @@
-package raftkv.server.http;
+package raftkv.server.ops;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.concurrent.CompletionException;
@@ -14,15 +14,15 @@ import raftkv.storage.StorageException;
  */
 public record ApiError(HttpResponseStatus status, int grpcCode, String message) {
 
-    static final int INVALID_ARGUMENT = 3;
-    static final int DEADLINE_EXCEEDED = 4;
-    static final int NOT_FOUND = 5;
-    static final int FAILED_PRECONDITION = 9;
-    static final int RESOURCE_EXHAUSTED = 8;
-    static final int OUT_OF_RANGE = 11;
-    static final int UNIMPLEMENTED = 12;
-    static final int INTERNAL = 13;
-    static final int UNAVAILABLE = 14;
+    public static final int INVALID_ARGUMENT = 3;
+    public static final int DEADLINE_EXCEEDED = 4;
+    public static final int NOT_FOUND = 5;
+    public static final int FAILED_PRECONDITION = 9;
+    public static final int RESOURCE_EXHAUSTED = 8;
+    public static final int OUT_OF_RANGE = 11;
+    public static final int UNIMPLEMENTED = 12;
+    public static final int INTERNAL = 13;
+    public static final int UNAVAILABLE = 14;
 
     public static ApiError badRequest(String message) {
         return new ApiError(HttpResponseStatus.BAD_REQUEST, INVALID_ARGUMENT, message);

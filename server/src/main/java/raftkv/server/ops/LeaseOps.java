@@ -1,0 +1,64 @@
+package raftkv.server.ops;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import raftkv.raft.Command;
+import raftkv.raft.Query;
+import raftkv.server.Node;
+
+/**
+ * The lease operations both client protocols serve. Grant and revoke go through the log; keepalive and
+ * time-to-live ask the leader, which alone runs the lease clocks; the list is a linearizable local read. A lease's
+ * TTL is at least one and a half election timeouts (as in etcd), so that a failover cannot outlast it.
+ */
+public final class LeaseOps {
+
+    /** A granted lease: its id, the TTL it got (never below the minimum), and the revision for the header. */
+    public record Granted(long id, long ttl, long revision) {
+    }
+
+    private final Node node;
+    private final long minTtlSeconds;
+    private final SecureRandom ids = new SecureRandom();
+
+    public LeaseOps(Node node) {
+        this.node = node;
+        this.minTtlSeconds = Math.max(1, (node.config().raft().electionTimeoutMs() * 3 / 2 + 999) / 1000);
+    }
+
+    /** Grants a lease of {@code ttl} seconds; {@code id} 0 lets the server choose one. */
+    public CompletableFuture<Granted> grant(long ttl, long id) {
+        long chosen = id == 0 ? newId() : id;
+        long granted = Math.max(ttl, minTtlSeconds);
+        return node.raft().propose(new Command.LeaseGrant(chosen, granted)).thenApply(r ->
+                new Granted(chosen, granted, r.revision()));
+    }
+
+    private long newId() {
+        long id;
+        do {
+            id = ids.nextLong() & Long.MAX_VALUE;
+        } while (id == 0);
+        return id;
+    }
+
+    /** Revokes a lease and deletes its keys; answers the revision for the header. */
+    public CompletableFuture<Long> revoke(long id) {
+        return node.raft().propose(new Command.LeaseRevoke(id)).thenApply(r -> r.revision());
+    }
+
+    /** Renews a lease on the leader; a lease that is gone comes back with a TTL of -1. */
+    public CompletableFuture<Query.LeaseState> keepAlive(long id) {
+        return node.raft().leaseQuery(new Query.LeaseRenew(id));
+    }
+
+    public CompletableFuture<Query.LeaseState> timeToLive(long id, boolean keys) {
+        return node.raft().leaseQuery(new Query.LeaseTimeToLive(id, keys));
+    }
+
+    /** The ids of every lease, after a ReadIndex round. */
+    public CompletableFuture<List<Long>> leases() {
+        return node.raft().readBarrier().thenApplyAsync(v -> List.copyOf(node.store().leaseIds()), node.work());
+    }
+}

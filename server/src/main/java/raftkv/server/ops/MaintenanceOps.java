@@ -1,0 +1,79 @@
+package raftkv.server.ops;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import raftkv.raft.Command;
+import raftkv.raft.NodeStatus;
+import raftkv.server.Node;
+import raftkv.storage.Alarm;
+import raftkv.storage.KvHash;
+import raftkv.storage.StoreSnapshot;
+
+/** The maintenance operations both client protocols serve: status, hashes, alarms, defragment and snapshots. */
+public final class MaintenanceOps {
+
+    /** What {@code Status} reports of this member. */
+    public record Status(long revision, NodeStatus raft, long dbSize, List<Alarm> alarms) {
+        public boolean learner() {
+            return "LISTENER".equals(raft.role());
+        }
+    }
+
+    private final Node node;
+
+    public MaintenanceOps(Node node) {
+        this.node = node;
+    }
+
+    /** This member's view, without asking the leader (as etcd's Status). */
+    public Status status() {
+        return new Status(node.store().revision(), node.status(), node.dbSize(), node.store().alarms());
+    }
+
+    /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */
+    public CompletableFuture<KvHash> hash(long revision) {
+        if (revision < 0) {
+            throw new ApiError.ApiException(ApiError.badRequest(
+                    "field \"revision\": must not be negative (0: the current revision)"));
+        }
+        return node.raft().readBarrier().thenApplyAsync(v -> node.store().hash(revision), node.work());
+    }
+
+    /** The alarms raised anywhere in the cluster; linearizable, as etcd's (which goes through its log). */
+    public CompletableFuture<List<Alarm>> alarms() {
+        return node.raft().readBarrier().thenApply(v -> node.store().alarms());
+    }
+
+    /**
+     * Raises or clears an alarm, through the log so that every member agrees; answers the alarms afterwards. Only
+     * a member can get an alarm raised; clearing stays allowed, since an alarm may outlive its member's removal.
+     */
+    public CompletableFuture<List<Alarm>> alarm(long memberId, Alarm.Type type, boolean activate) {
+        if (memberId <= 0 || memberId > Integer.MAX_VALUE) {
+            throw new ApiError.ApiException(ApiError.badRequest(
+                    "field \"memberID\": the member of the alarm is required"));
+        }
+        if (activate && node.raft().members().stream().noneMatch(m -> m.id() == memberId)) {
+            throw new ApiError.ApiException(ApiError.badRequest("field \"memberID\": " + memberId
+                    + " is not a member of this cluster"));
+        }
+        return node.raft().propose(new Command.Alarm((int) memberId, type.name(), activate))
+                .thenApply(v -> node.store().alarms());
+    }
+
+    /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
+    public CompletableFuture<Long> defragment() {
+        return node.raft().readBarrier().thenApplyAsync(v -> {
+            node.defragment();
+            return node.store().revision();
+        }, node.work());
+    }
+
+    /**
+     * A consistent snapshot of this member's store, fixed once this member has applied everything committed when it
+     * was asked for; writes go on meanwhile. The caller closes it.
+     */
+    public CompletableFuture<StoreSnapshot> snapshot() {
+        return node.raft().readBarrier().thenApplyAsync(v -> node.store().openSnapshot(), node.work());
+    }
+}

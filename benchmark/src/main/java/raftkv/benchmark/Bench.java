@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import raftkv.benchmark.driver.Driver;
-import raftkv.benchmark.driver.EtcdDriver;
+import raftkv.benchmark.driver.JetcdDriver;
 import raftkv.benchmark.driver.RaftKvDriver;
 
 /**
@@ -23,7 +23,7 @@ import raftkv.benchmark.driver.RaftKvDriver;
         description = "Drives a raftkv or etcd cluster with one workload and reports throughput and latency.")
 public final class Bench implements Callable<Integer> {
 
-    @Option(names = "--driver", defaultValue = "raftkv", description = "raftkv or etcd") String driver;
+    @Option(names = "--driver", defaultValue = "raftkv", description = "raftkv or etcd (both through jetcd over gRPC), or raftkv-http (raftkv's own Java client over the JSON API)") String driver;
     @Option(names = "--endpoints", split = ",",
             defaultValue = "http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379") List<String> endpoints;
     @Option(names = "--workload", defaultValue = "put",
@@ -50,10 +50,10 @@ public final class Bench implements Callable<Integer> {
 
     static Driver driver(String name, List<String> endpoints, int conns) {
         return switch (name) {
-            case "raftkv" -> new RaftKvDriver(endpoints, conns);
-            case "etcd" -> new EtcdDriver(endpoints, conns);
+            case "raftkv", "etcd" -> new JetcdDriver(name, endpoints, conns);
+            case "raftkv-http" -> new RaftKvDriver(endpoints, conns);
             default -> throw new CommandLine.ParameterException(new CommandLine(new Bench()),
-                    "--driver: raftkv or etcd, not " + name);
+                    "--driver: raftkv, raftkv-http or etcd, not " + name);
         };
     }
 

@@ -15,10 +15,12 @@ import picocli.CommandLine.Option;
 import raftkv.benchmark.driver.Driver;
 
 /**
- * raftkv and etcd side by side, in one process and one run: each workload is run on both in alternating rounds
- * (raftkv then etcd, then etcd then raftkv, ...) so that the machine's noise hits both alike, and the medians of the
- * rounds are compared. The last line is {@code put256 ratio raftkv/etcd = X.XX}. {@code scripts/bench-vs-etcd}
- * starts both clusters and runs this.
+ * raftkv and etcd side by side, in one process and one run, both through the same client: jetcd over etcd's gRPC
+ * API. Each workload is run on both in alternating rounds (raftkv then etcd, then etcd then raftkv, ...) so that the
+ * machine's noise hits both alike, and the medians of the rounds are compared. A second row per workload drives
+ * raftkv through its own Java client over the JSON API instead (raftkv-http), against the same etcd figures. The
+ * last line is {@code put256 ratio raftkv/etcd = X.XX} (jetcd for both). {@code scripts/bench-vs-etcd} starts both
+ * clusters and runs this.
  */
 @CommandLine.Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Runs the workloads on raftkv and etcd in alternating rounds and prints the ratios.")
@@ -40,6 +42,9 @@ public final class Compare implements Callable<Integer> {
             + " compile their hot paths in their first minute or two") Integer prewarm;
     @Option(names = "--etcd-prewarm", description = "the same for etcd (default 24, 90 full): etcd compiles nothing,"
             + " but this JVM's jetcd client does") Integer etcdPrewarm;
+    @Option(names = "--http-prewarm", description = "the same for raftkv's own HTTP client (default 20, 45 full): the"
+            + " servers are warm by then, this JVM's second client is not") Integer httpPrewarm;
+    @Option(names = "--no-http", description = "skip the raftkv-http rows") boolean noHttp;
     @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
     @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
 
@@ -82,11 +87,18 @@ public final class Compare implements Callable<Integer> {
         try {
             prewarm(runners, drivers, "raftkv", prewarm != null ? prewarm : quick ? 75 : 90);
             prewarm(runners, drivers, "etcd", etcdPrewarm != null ? etcdPrewarm : quick ? 24 : 90);
+            if (!noHttp) {
+                prewarm(runners, drivers, "raftkv-http", httpPrewarm != null ? httpPrewarm : quick ? 20 : 45);
+            }
             // Round by round across the workloads, not workload by workload: the JVMs still get faster during the
             // first rounds, and this spreads that over every workload instead of handicapping the first.
             for (int round = 1; round <= n; round++) {
                 for (Case c : cases) {
-                    List<String> order = round % 2 == 1 ? List.of("raftkv", "etcd") : List.of("etcd", "raftkv");
+                    List<String> order = new ArrayList<>(noHttp ? List.of("raftkv", "etcd")
+                            : List.of("raftkv", "etcd", "raftkv-http"));
+                    if (round % 2 == 0) {
+                        java.util.Collections.reverse(order);
+                    }
                     for (String system : order) {
                         LoadRunner runner = runner(runners, drivers, system, c.options().connections());
                         Result r = runner.run(c.name(), c.workload(), c.options());
@@ -127,7 +139,7 @@ public final class Compare implements Callable<Integer> {
     /** One driver (and runner, which remembers what it wrote) per system and connection count. */
     private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
         return runners.computeIfAbsent(system + "/" + conns, k -> {
-            Driver d = Bench.driver(system, system.equals("raftkv") ? raftkvEndpoints : etcdEndpoints, conns);
+            Driver d = Bench.driver(system, system.startsWith("raftkv") ? raftkvEndpoints : etcdEndpoints, conns);
             drivers.add(d);
             return new LoadRunner(d, System.out);
         });
@@ -136,23 +148,29 @@ public final class Compare implements Callable<Integer> {
     private static void printTable(List<Case> cases, List<Result> results, int rounds) {
         System.out.println();
         System.out.printf("medians of %d alternating rounds%n", rounds);
-        System.out.printf("%-13s %13s %13s %8s   %10s %10s   %10s %10s  %s%n", "workload", "raftkv ops/s",
+        System.out.printf("%-17s %13s %13s %8s   %10s %10s   %10s %10s  %s%n", "workload", "raftkv ops/s",
                 "etcd ops/s", "ratio", "raftkv p50", "etcd p50", "raftkv p99", "etcd p99", "errors r/e");
         Map<String, Double> ratios = new LinkedHashMap<>();
         for (Case c : cases) {
-            List<Result> r = results.stream().filter(x -> x.workload().equals(c.name()) && x.driver().equals("raftkv"))
-                    .toList();
-            List<Result> e = results.stream().filter(x -> x.workload().equals(c.name()) && x.driver().equals("etcd"))
-                    .toList();
-            double ro = median(r, Result::opsPerSecond);
-            double eo = median(e, Result::opsPerSecond);
-            ratios.put(c.name(), eo > 0 ? ro / eo : 0);
-            System.out.printf("%-13s %13.0f %13.0f %8.2f   %10.2f %10.2f   %10.2f %10.2f  %d/%d%n", c.name(), ro, eo,
-                    eo > 0 ? ro / eo : 0, median(r, Result::p50), median(e, Result::p50), median(r, Result::p99),
-                    median(e, Result::p99), r.stream().mapToLong(Result::errors).sum(),
-                    e.stream().mapToLong(Result::errors).sum());
+            List<Result> e = runs(results, c.name(), "etcd");
+            for (String raftkv : List.of("raftkv", "raftkv-http")) {
+                List<Result> r = runs(results, c.name(), raftkv);
+                if (r.isEmpty()) {
+                    continue;
+                }
+                double ro = median(r, Result::opsPerSecond);
+                double eo = median(e, Result::opsPerSecond);
+                String row = raftkv.equals("raftkv") ? c.name() : c.name() + " http";
+                ratios.put(row, eo > 0 ? ro / eo : 0);
+                System.out.printf("%-17s %13.0f %13.0f %8.2f   %10.2f %10.2f   %10.2f %10.2f  %d/%d%n", row, ro, eo,
+                        eo > 0 ? ro / eo : 0, median(r, Result::p50), median(e, Result::p50),
+                        median(r, Result::p99), median(e, Result::p99), r.stream().mapToLong(Result::errors).sum(),
+                        e.stream().mapToLong(Result::errors).sum());
+            }
         }
-        System.out.println("(ops/s and latency in ms are medians over the rounds; ratio is raftkv/etcd ops/s)");
+        System.out.println("(ops/s and latency in ms are medians over the rounds; ratio is raftkv/etcd ops/s; rows"
+                + " without a suffix drive both through jetcd over gRPC, 'http' rows drive raftkv through its own"
+                + " client over the JSON API)");
         double lin = medianOf(results, "get256");
         double ser = medianOf(results, "getser256");
         if (lin > 0 && ser > 0) {
@@ -163,9 +181,12 @@ public final class Compare implements Callable<Integer> {
         }
     }
 
+    private static List<Result> runs(List<Result> results, String workload, String system) {
+        return results.stream().filter(x -> x.workload().equals(workload) && x.driver().equals(system)).toList();
+    }
+
     private static double medianOf(List<Result> results, String workload) {
-        return median(results.stream().filter(x -> x.workload().equals(workload) && x.driver().equals("raftkv"))
-                .toList(), Result::opsPerSecond);
+        return median(runs(results, workload, "raftkv"), Result::opsPerSecond);
     }
 
     static double median(List<Result> rs, ToDoubleFunction<Result> f) {

@@ -211,6 +211,104 @@ class MalformedInputIT {
         }
     }
 
+    /**
+     * The gRPC side of the port, byte by byte: garbage after HTTP/2's preface, random frames, calls to every service
+     * (and to methods that do not exist) whose messages are random bytes, lie about their length or are cut short,
+     * and streams reset mid-request. Each connection ends with a gRPC status, a reset stream or a close by the
+     * server, never a hang; afterwards the member is healthy, answers both protocols and agrees with the others.
+     */
+    @Test
+    void garbageOnTheGrpcPortGetsAnErrorOrACleanClose() throws Exception {
+        long seed = Long.getLong("raftkv.fuzz.seed", System.currentTimeMillis());
+        int cases = Math.max(200, CASES / 10);
+        Random r = new Random(seed);
+        java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (int i = 0; i < cases; i++) {
+            int kind = r.nextInt(5);
+            byte[] settings = RawGrpc.frame(RawGrpc.SETTINGS, 0, 0, new byte[0]);
+            String method = RawGrpc.METHODS[r.nextInt(RawGrpc.METHODS.length)];
+            byte[] body = RawGrpc.random(r, 300);
+            byte[] bytes = switch (kind) {
+                case 0 -> RawGrpc.concat(RawGrpc.PREFACE, RawGrpc.random(r, 2_000));
+                case 1 -> RawGrpc.concat(RawGrpc.PREFACE, settings, RawGrpc.frame(r.nextInt(10), r.nextInt(256),
+                        r.nextInt(5), r.nextInt(64), RawGrpc.random(r, 64)), RawGrpc.random(r, 100));
+                // a whole call whose message is random bytes (often no valid message of that type)
+                case 2 -> RawGrpc.concat(RawGrpc.PREFACE, settings, RawGrpc.callHeaders(1, method),
+                        RawGrpc.frame(RawGrpc.DATA, RawGrpc.END_STREAM, 1, RawGrpc.message(body.length, body)));
+                // a message that claims more bytes than the stream carries before it ends
+                case 3 -> RawGrpc.concat(RawGrpc.PREFACE, settings, RawGrpc.callHeaders(1, method),
+                        RawGrpc.frame(RawGrpc.DATA, RawGrpc.END_STREAM, 1, RawGrpc.message(body.length + 1 + r
+                                .nextInt(1_000), body)));
+                // a call reset by the client half-way through its message
+                default -> RawGrpc.concat(RawGrpc.PREFACE, settings, RawGrpc.callHeaders(1, method),
+                        RawGrpc.frame(RawGrpc.DATA, 0, 1, RawGrpc.message(body.length + 100, body)),
+                        RawGrpc.frame(RawGrpc.RST_STREAM, 0, 1, new byte[] {0, 0, 0, 8}));
+            };
+            String where = "seed " + seed + ", case " + i + " (kind " + kind + ", " + method + ")";
+            RawGrpc.Outcome o;
+            try (Socket s = RawHttp.connect(target)) {
+                s.getOutputStream().write(bytes);
+                if (kind < 2 || kind == 4) {
+                    s.shutdownOutput(); // nothing more comes: the server must answer or close, not wait
+                }
+                o = RawGrpc.read(s, ANSWER_MS);
+            } catch (RawHttp.Hang h) {
+                throw new AssertionError(where + ": " + h.getMessage());
+            }
+            if (kind == 2 || kind == 3) {
+                assertTrue(o.grpcStatus() != null, where + ": the call got no gRPC status: " + o);
+            }
+            String outcome = o.grpcStatus() != null ? "status " + io.grpc.Status.fromCodeValue(o.grpcStatus())
+                    .getCode() : o.closedByServer() ? (o.goAway() ? "GOAWAY and close" : "close") : "reset";
+            outcomes.merge(outcome, 1, Integer::sum);
+            if (outcome.contains("UNKNOWN")) System.out.println("DEBUG " + where + " " + java.util.HexFormat.of().formatHex(body));
+        }
+        System.out.println("gRPC fuzz seed " + seed + ", " + cases + " cases: " + outcomes);
+        FaultChecks.report(String.format("gRPC malformed-input fuzz seed=%d: %d cases, %s, 0 hangs", seed, cases,
+                outcomes));
+        assertStillHealthyAndConsistent();
+        try (io.etcd.jetcd.Client c = io.etcd.jetcd.Client.builder().endpoints(target).build()) {
+            var key = io.etcd.jetcd.ByteSequence.from("fuzz/grpc-after", StandardCharsets.UTF_8);
+            c.getKVClient().put(key, key).get(10, TimeUnit.SECONDS);
+            assertEquals(1, c.getKVClient().get(key).get(10, TimeUnit.SECONDS).getCount());
+        }
+    }
+
+    /** Watch and keepalive streams whose connections just vanish leave no watcher and no open stream behind. */
+    @Test
+    void abandonedGrpcStreamsLeaveNothingBehind() throws Exception {
+        double watchers = cluster.api.metric(target, "raftkv_watch_watchers");
+        double streams = cluster.api.metric(target, "raftkv_grpc_open_streams");
+        byte[] settings = RawGrpc.frame(RawGrpc.SETTINGS, 0, 0, new byte[0]);
+        byte[] create = io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(
+                io.etcd.jetcd.api.WatchCreateRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8(
+                        "fuzz/abandoned"))).build().toByteArray();
+        byte[] keepAlive = io.etcd.jetcd.api.LeaseKeepAliveRequest.newBuilder().setID(1).build().toByteArray();
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Socket s = RawHttp.connect(target);
+                open.add(s);
+                s.getOutputStream().write(RawGrpc.concat(RawGrpc.PREFACE, settings,
+                        RawGrpc.callHeaders(1, "/etcdserverpb.Watch/Watch"),
+                        RawGrpc.frame(RawGrpc.DATA, 0, 1, RawGrpc.message(create.length, create)),
+                        RawGrpc.callHeaders(3, "/etcdserverpb.Lease/LeaseKeepAlive"),
+                        RawGrpc.frame(RawGrpc.DATA, 0, 3, RawGrpc.message(keepAlive.length, keepAlive))));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.api.metric(target, "raftkv_watch_watchers")
+                    >= watchers + 20 && cluster.api.metric(target, "raftkv_grpc_open_streams") >= streams + 40);
+        } finally {
+            for (Socket s : open) {
+                s.setSoLinger(true, 0); // a reset, as a crashed client's kernel would send
+                s.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertEquals(watchers, cluster.api.metric(target, "raftkv_watch_watchers"), "watchers left behind");
+            assertEquals(streams, cluster.api.metric(target, "raftkv_grpc_open_streams"), "streams left open");
+        });
+    }
+
     /** Healthy (after clearing any alarm the fuzz raised), serving writes, and hashing alike with the others. */
     private static void assertStillHealthyAndConsistent() throws Exception {
         for (JsonNode a : cluster.api.post(target, "/v3/maintenance/alarm", "{}").body().path("alarms")) {

@@ -62,6 +62,10 @@ public final class RaftKvServer implements Callable<Integer> {
 
     /** Runs a node as {@link #main} does, handing it to {@code onStarted} once it serves; returns the exit code. */
     public static int run(String[] args, java.util.function.Consumer<Node> onStarted) {
+        // grpc-java logs through java.util.logging; send it to the node's log (logback's LevelChangePropagator
+        // keeps the disabled levels cheap).
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         return new CommandLine(new RaftKvServer(onStarted)).execute(args);
     }
 

@@ -36,7 +36,7 @@ public final class RaftKvDriver implements Driver {
 
     @Override
     public String name() {
-        return "raftkv";
+        return "raftkv-http";
     }
 
     @Override

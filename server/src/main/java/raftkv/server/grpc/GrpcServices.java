@@ -1,5 +1,6 @@
 package raftkv.server.grpc;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Timer;
 import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall;
@@ -13,6 +14,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import raftkv.server.Node;
 import raftkv.server.ops.ApiError;
 
@@ -35,17 +37,20 @@ public final class GrpcServices {
     }
 
     /**
-     * Times each call into {@code raftkv_grpc_<service>_<method>_seconds}, counts failed ones as the JSON API's
-     * errors, and refuses a request message over the node's request limit as etcd does ({@code etcdserver: request
+     * Times each call into {@code raftkv_http_grpc_<service>_<method>_seconds}, counts failed ones as the JSON API's
+     * errors, counts open streams ({@code raftkv_grpc_open_streams}: a stream a client abandons must not stay
+     * open), and refuses a request message over the node's request limit as etcd does ({@code etcdserver: request
      * is too large}, INVALID_ARGUMENT): gRPC's own limit is set above it, for framing.
      */
     private static final class Measured implements ServerInterceptor {
         private final Node node;
         private final int maxRequestBytes;
+        private final AtomicInteger openStreams = new AtomicInteger();
 
         Measured(Node node) {
             this.node = node;
             this.maxRequestBytes = node.config().limits().maxRequestBytes();
+            node.registry().register("raftkv_grpc_open_streams", (Gauge<Integer>) openStreams::get);
         }
 
         @Override
@@ -66,7 +71,22 @@ public final class GrpcServices {
             };
             ServerCall.Listener<Q> listener = next.startCall(timed, headers);
             if (!call.getMethodDescriptor().getType().clientSendsOneMessage()) {
-                return listener; // streams: each message is small, and gRPC's own limit bounds it
+                // Streams: each message is small, and gRPC's own limit bounds it. gRPC ends every call with
+                // exactly one of onComplete and onCancel.
+                openStreams.incrementAndGet();
+                return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                    @Override
+                    public void onComplete() {
+                        openStreams.decrementAndGet();
+                        super.onComplete();
+                    }
+
+                    @Override
+                    public void onCancel() {
+                        openStreams.decrementAndGet();
+                        super.onCancel();
+                    }
+                };
             }
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
                 /** Set once the request is refused: the service never sees the call. Owned by gRPC's call thread. */

@@ -63,7 +63,8 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
             return badRequest(b.getMessage());
         }
         if (t instanceof StorageException s) {
-            return of(s.code(), s.getMessage());
+            // etcd's clients turn an error into a typed one by its exact message: where etcd has one, send it as is.
+            return of(s.code(), s.code().message().startsWith("etcdserver: ") ? s.code().message() : s.getMessage());
         }
         if (t instanceof TimeoutException) {
             return unavailable("etcdserver: request timed out");

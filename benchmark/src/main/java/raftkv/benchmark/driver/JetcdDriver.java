@@ -16,16 +16,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
- * etcd through its native gRPC API (jetcd), the way Java teams use it today: the anchor of the comparison, so etcd
- * runs at its best rather than through its slower JSON gateway. {@code connections} clients, used in turn.
+ * A cluster through etcd's gRPC API with jetcd, the way Java teams use etcd today: etcd runs at its best rather than
+ * through its slower JSON gateway, and raftkv, which serves the same API, is driven by the very same client code, so
+ * that a ratio measures the servers and not two client stacks. {@code connections} clients, used in turn.
  */
-public final class EtcdDriver implements Driver {
+public final class JetcdDriver implements Driver {
 
     private static final GetOption SERIALIZABLE = GetOption.builder().withSerializable(true).build();
     private final List<Client> clients = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
 
-    public EtcdDriver(List<String> endpoints, int connections) {
+    private final String name;
+
+    /** {@code name}: the system's name in the results ("raftkv" or "etcd"). */
+    public JetcdDriver(String name, List<String> endpoints, int connections) {
+        this.name = name;
         for (int i = 0; i < connections; i++) {
             clients.add(Client.builder().endpoints(endpoints.toArray(String[]::new)).build());
         }
@@ -37,7 +42,7 @@ public final class EtcdDriver implements Driver {
 
     @Override
     public String name() {
-        return "etcd";
+        return name;
     }
 
     @Override

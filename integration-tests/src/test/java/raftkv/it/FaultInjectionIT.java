@@ -27,10 +27,14 @@ class FaultInjectionIT {
         return TestCluster.create(3, dir, settings);
     }
 
-    /** SIGKILL, each time of the leader or of any member as the seed draws, restarted 0.3-2 s later. */
+    /**
+     * SIGKILL, each time of the leader or of any member as the seed draws, restarted 0.3-2 s later. The register
+     * clients and the watchers are etcd's (jetcd over gRPC) here, beside the bank's raftkv clients over HTTP.
+     */
     @Test
     void theLeaderAndRandomMembersKilled() throws Exception {
-        FaultRun.run("SIGKILL of the leader or a random member", cluster(TestCluster.Settings.DEFAULT), in -> {
+        FaultRun.run("SIGKILL of the leader or a random member, jetcd over gRPC", cluster(TestCluster.Settings
+                .DEFAULT), new FaultRun.Options(false, RegisterClient.Protocol.GRPC), in -> {
             while (in.more()) {
                 FaultRun.pause(in.rnd, 800, 2_000);
                 List<TestCluster.NodeProcess> nodes = in.cluster.nodes();

@@ -84,9 +84,16 @@ final class FaultRun {
         }
     }
 
-    /** What a scenario adds to the common load. */
-    record Options(boolean leaseKeepers) {
-        static final Options DEFAULT = new Options(false);
+    /**
+     * What a scenario adds to the common load: lease keepers, and the protocol of the register workload's clients
+     * and the watchers (the bank's clients always use raftkv's client over HTTP, so a gRPC scenario mixes both).
+     */
+    record Options(boolean leaseKeepers, RegisterClient.Protocol protocol) {
+        static final Options DEFAULT = new Options(false, RegisterClient.Protocol.HTTP);
+
+        Options(boolean leaseKeepers) {
+            this(leaseKeepers, RegisterClient.Protocol.HTTP);
+        }
     }
 
     static FaultChecks.Summary run(String scenario, TestCluster created, Faults faults) throws Exception {
@@ -100,7 +107,8 @@ final class FaultRun {
     static FaultChecks.Summary run(String scenario, TestCluster created, Options options, Faults faults)
             throws Exception {
         long seed = Long.getLong("raftkv.fault.seed", System.currentTimeMillis());
-        System.out.println("scenario '" + scenario + "', seed " + seed);
+        System.out.println("scenario '" + scenario + "', seed " + seed + ", register clients and watchers over "
+                + options.protocol());
         Random rnd = new Random(seed);
         long started = System.nanoTime();
         try (TestCluster cluster = created) {
@@ -115,12 +123,12 @@ final class FaultRun {
                 for (int w = 0; w < WATCHERS; w++) {
                     List<String> mine = new ArrayList<>(endpoints);
                     Collections.rotate(mine, -w);
-                    watchers.add(new WatchRecorder("w" + w + "@" + mine.get(0), mine, start));
+                    watchers.add(new WatchRecorder(options.protocol(), "w" + w + "@" + mine.get(0), mine, start));
                 }
                 List<Operation> ops;
                 BankHistory transfers;
                 Injection in;
-                try (RegisterWorkload load = new RegisterWorkload(endpoints, seed, CLIENTS, KEYS)) {
+                try (RegisterWorkload load = new RegisterWorkload(options.protocol(), endpoints, seed, CLIENTS, KEYS)) {
                     await().atMost(Duration.ofSeconds(30)).until(() -> load.size() >= 200);
                     history.startCompacting();
                     // A watcher created in the middle of a fault, from a revision already in the past.

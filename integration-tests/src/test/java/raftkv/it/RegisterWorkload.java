@@ -1,6 +1,5 @@
 package raftkv.it;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,21 +10,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import raftkv.client.Cmp;
-import raftkv.client.PutOptions;
-import raftkv.client.RaftKv;
 import raftkv.client.RaftKvException;
-import raftkv.client.TxnOp;
 import raftkv.it.history.Operation;
 
 /**
  * Concurrent clients running a register workload (get, put, compare-and-set, delete) on a few keys, each through
- * its own client library instance that prefers a different member, recording every operation for the
- * linearizability checker. Values are unique, so every value seen can be traced to the one write that made it.
+ * its own client instance that prefers a different member, recording every operation for the linearizability
+ * checker. Values are unique, so every value seen can be traced to the one write that made it. The clients speak
+ * either protocol ({@link RegisterClient.Protocol}): raftkv's own client over HTTP, or jetcd over gRPC.
  *
  * <p>Each client is one thread with one operation in flight. An answer lost to a dead or frozen node is recorded as
  * of unknown outcome; an error the cluster returned (no space, say) as failed.
@@ -41,18 +36,21 @@ final class RegisterWorkload implements AutoCloseable {
     private static final AtomicInteger ids = new AtomicInteger();
     private final AtomicLong lastAckNanos = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final List<RaftKv> clients = new ArrayList<>();
+    private final List<RegisterClient> clients = new ArrayList<>();
     private final ExecutorService threads;
     private final int keys;
 
     RegisterWorkload(List<String> endpoints, long seed, int clientCount, int keys) {
+        this(RegisterClient.Protocol.HTTP, endpoints, seed, clientCount, keys);
+    }
+
+    RegisterWorkload(RegisterClient.Protocol protocol, List<String> endpoints, long seed, int clientCount, int keys) {
         this.keys = keys;
         threads = Executors.newFixedThreadPool(clientCount);
         for (int c = 0; c < clientCount; c++) {
             List<String> mine = new ArrayList<>(endpoints);
             Collections.rotate(mine, -(c % endpoints.size()));
-            RaftKv kv = RaftKv.builder().endpoints(mine).timeout(Duration.ofSeconds(4))
-                    .connectTimeout(Duration.ofMillis(500)).build();
+            RegisterClient kv = RegisterClient.connect(protocol, mine);
             clients.add(kv);
             int client = c;
             Random rnd = new Random(seed * 1_000 + c);
@@ -68,7 +66,7 @@ final class RegisterWorkload implements AutoCloseable {
         return PREFIX + "k" + k;
     }
 
-    private Operation runOne(RaftKv kv, int client, Random rnd) {
+    private Operation runOne(RegisterClient kv, int client, Random rnd) {
         int id = ids.getAndIncrement();
         String key = key(rnd.nextInt(keys));
         String value = "c" + client + "-" + id;
@@ -83,32 +81,29 @@ final class RegisterWorkload implements AutoCloseable {
         try {
             switch (asked.kind()) {
                 case GET -> {
-                    var r = await(kv.kv().get(key));
-                    String seen = r.kvs().isEmpty() ? null : r.kvs().get(0).valueString();
-                    return Operation.get(id, client, key, seen, invoke, System.nanoTime())
-                            .withRevision(r.header().revision());
+                    var r = kv.get(key);
+                    return Operation.get(id, client, key, r.value(), invoke, System.nanoTime())
+                            .withRevision(r.revision());
                 }
                 case PUT -> {
-                    var r = await(kv.kv().put(key, value));
-                    return acked(Operation.put(id, client, key, value, invoke, System.nanoTime()),
-                            r.header().revision());
+                    var r = kv.put(key, value);
+                    return acked(Operation.put(id, client, key, value, invoke, System.nanoTime()), r.revision());
                 }
                 case CAS -> {
-                    var r = await(kv.kv().txn().when(Cmp.value(key, Cmp.Op.EQUAL, asked.expected()))
-                            .then(TxnOp.put(key, value, PutOptions.DEFAULT)).commit());
+                    var r = kv.cas(key, asked.expected(), value);
                     return acked(Operation.cas(id, client, key, asked.expected(), value, r.succeeded(), invoke,
-                            System.nanoTime()), r.header().revision());
+                            System.nanoTime()), r.revision());
                 }
                 default -> {
-                    var r = await(kv.kv().delete(key));
-                    return acked(Operation.delete(id, client, key, r.deleted() > 0, invoke, System.nanoTime()),
-                            r.header().revision());
+                    var r = kv.delete(key);
+                    return acked(Operation.delete(id, client, key, r.succeeded(), invoke, System.nanoTime()),
+                            r.revision());
                 }
             }
         } catch (Exception e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
             failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
-            return asked.kind() != Operation.Kind.GET && definitelyNotApplied(cause) ? failed(asked)
+            return asked.kind() != Operation.Kind.GET && kv.definitelyNotApplied(cause) ? failed(asked)
                     : asked.unknown();
         }
     }
@@ -118,10 +113,7 @@ final class RegisterWorkload implements AutoCloseable {
                 Operation.Outcome.FAILED, 0, op.invokeNanos(), op.invokeNanos());
     }
 
-    /**
-     * Errors the cluster answered with before proposing anything, and calls that provably never left this process.
-     * Anything else (a timeout, a 5xx, a connection lost after sending) may have been applied.
-     */
+    /** What raftkv's own client reports as refused before anything was proposed; see {@link RegisterClient}. */
     static boolean definitelyNotApplied(Throwable e) {
         return e instanceof RaftKvException.NoSpace || e instanceof RaftKvException.InvalidArgument
                 || e instanceof RaftKvException.Unavailable;
@@ -133,15 +125,6 @@ final class RegisterWorkload implements AutoCloseable {
             lastWritten.put(op.key(), op.value());
         }
         return op.withRevision(revision);
-    }
-
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
-        try {
-            return f.get(6, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw e;
-        }
     }
 
     long lastAckNanos() {
@@ -173,6 +156,6 @@ final class RegisterWorkload implements AutoCloseable {
         if (running.get()) {
             stop();
         }
-        clients.forEach(RaftKv::close);
+        clients.forEach(RegisterClient::close);
     }
 }

@@ -10,8 +10,9 @@ import raftkv.client.WatchOptions;
 import raftkv.client.Watcher;
 
 /**
- * A watch on the workload's keys (a prefix), through the client library (which moves it to another member when its node
- * dies), recording every event it delivers and anything that ended it.
+ * A watch on the workload's keys (a prefix), recording every event it delivers and anything that ended it: through
+ * raftkv's client library over HTTP, or jetcd over gRPC ({@link RegisterClient.Protocol}); either moves the watch to
+ * another member, from the last revision it delivered, when its node dies.
  */
 final class WatchRecorder implements AutoCloseable {
 
@@ -21,12 +22,20 @@ final class WatchRecorder implements AutoCloseable {
             return new Seen(e.kv().modRevision(), e.kv().keyString(), e.type(),
                     e.type() == WatchEvent.Type.PUT ? e.kv().valueString() : null);
         }
+
+        static Seen of(io.etcd.jetcd.watch.WatchEvent e) {
+            boolean put = e.getEventType() == io.etcd.jetcd.watch.WatchEvent.EventType.PUT;
+            var kv = e.getKeyValue();
+            return new Seen(kv.getModRevision(), kv.getKey().toString(java.nio.charset.StandardCharsets.UTF_8),
+                    put ? WatchEvent.Type.PUT : WatchEvent.Type.DELETE,
+                    put ? kv.getValue().toString(java.nio.charset.StandardCharsets.UTF_8) : null);
+        }
     }
 
     final String name;
     final long startRevision;
-    private final RaftKv client;
-    private final Watcher watcher;
+    /** Ends the watch and its client. */
+    private final AutoCloseable watch;
     /** Written by the client's callback thread (one at a time), read by the test under the lock. */
     private final List<Seen> events = new ArrayList<>();
     private final List<String> endings = new ArrayList<>();
@@ -34,16 +43,56 @@ final class WatchRecorder implements AutoCloseable {
     private int resumes;
 
     WatchRecorder(String name, List<String> endpoints, long startRevision) {
-        this(name, endpoints, RegisterWorkload.PREFIX, startRevision);
+        this(RegisterClient.Protocol.HTTP, name, endpoints, RegisterWorkload.PREFIX, startRevision);
+    }
+
+    WatchRecorder(RegisterClient.Protocol protocol, String name, List<String> endpoints, long startRevision) {
+        this(protocol, name, endpoints, RegisterWorkload.PREFIX, startRevision);
+    }
+
+    WatchRecorder(String name, List<String> endpoints, String prefix, long startRevision) {
+        this(RegisterClient.Protocol.HTTP, name, endpoints, prefix, startRevision);
     }
 
     /** A watch on every key under {@code prefix} from {@code startRevision}. */
-    WatchRecorder(String name, List<String> endpoints, String prefix, long startRevision) {
+    WatchRecorder(RegisterClient.Protocol protocol, String name, List<String> endpoints, String prefix,
+                  long startRevision) {
         this.name = name;
         this.startRevision = startRevision;
-        client = RaftKv.builder().endpoints(endpoints).timeout(Duration.ofSeconds(4))
+        this.watch = protocol == RegisterClient.Protocol.GRPC ? jetcdWatch(endpoints, prefix)
+                : clientWatch(endpoints, prefix);
+    }
+
+    private AutoCloseable jetcdWatch(List<String> endpoints, String prefix) {
+        io.etcd.jetcd.Client client = io.etcd.jetcd.Client.builder().endpoints(endpoints.toArray(String[]::new))
                 .connectTimeout(Duration.ofMillis(500)).build();
-        watcher = client.watch().watch(prefix,
+        io.etcd.jetcd.Watch.Watcher watcher = client.getWatchClient().watch(
+                io.etcd.jetcd.ByteSequence.from(prefix, java.nio.charset.StandardCharsets.UTF_8),
+                io.etcd.jetcd.options.WatchOption.builder().isPrefix(true).withRevision(startRevision)
+                        .withProgressNotify(true).build(),
+                io.etcd.jetcd.Watch.listener(response -> {
+                    synchronized (events) {
+                        for (io.etcd.jetcd.watch.WatchEvent e : response.getEvents()) {
+                            events.add(Seen.of(e));
+                        }
+                        progress = Math.max(progress, response.getHeader().getRevision());
+                    }
+                }, error -> {
+                    synchronized (events) {
+                        endings.add(error instanceof io.etcd.jetcd.common.exception.CompactedException c
+                                ? "compacted at " + c.getCompactedRevision() : "canceled: " + error);
+                    }
+                }));
+        return () -> {
+            watcher.close();
+            client.close();
+        };
+    }
+
+    private AutoCloseable clientWatch(List<String> endpoints, String prefix) {
+        RaftKv client = RaftKv.builder().endpoints(endpoints).timeout(Duration.ofSeconds(4))
+                .connectTimeout(Duration.ofMillis(500)).build();
+        Watcher watcher = client.watch().watch(prefix,
                 WatchOptions.DEFAULT.withPrefix().withStartRevision(startRevision), new WatchListener() {
                     @Override
                     public void onEvents(List<WatchEvent> batch, long revision) {
@@ -74,6 +123,10 @@ final class WatchRecorder implements AutoCloseable {
                         }
                     }
                 });
+        return () -> {
+            watcher.close();
+            client.close();
+        };
     }
 
     List<Seen> events() {
@@ -102,6 +155,7 @@ final class WatchRecorder implements AutoCloseable {
         }
     }
 
+    /** How often raftkv's client moved the watch to another member (jetcd does not say: 0 over gRPC). */
     int resumes() {
         synchronized (events) {
             return resumes;
@@ -110,7 +164,10 @@ final class WatchRecorder implements AutoCloseable {
 
     @Override
     public void close() {
-        watcher.close();
-        client.close();
+        try {
+            watch.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -2,12 +2,14 @@ package raftkv.server.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.server.ops.ApiError;
+import raftkv.server.ops.Caller;
 
 /**
  * Answers gRPC calls from the operations' futures, with errors mapped as the JSON API maps them ({@link
@@ -45,6 +47,16 @@ final class Calls {
             log.error("gRPC request failed", t);
         }
         return Status.fromCodeValue(e.grpcCode()).withDescription(e.message()).asRuntimeException();
+    }
+
+    /**
+     * The client of a call that waits, told when the client cancels the call or its deadline passes (gRPC calls
+     * the handler on the call's executor, the node's work pool). Must be asked for while the service method runs.
+     */
+    static Caller caller(StreamObserver<?> out) {
+        Caller caller = new Caller();
+        ((ServerCallStreamObserver<?>) out).setOnCancelHandler(caller::leave);
+        return caller;
     }
 
     static StatusRuntimeException invalid(String message) {

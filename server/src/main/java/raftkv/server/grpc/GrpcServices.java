@@ -33,7 +33,9 @@ public final class GrpcServices {
 
     static List<ServerServiceDefinition> services(Node node) {
         return List.of(
-                new KvService(node).bindService());
+                new KvService(node).bindService(),
+                new LockService(node).bindService(),
+                new ElectionService(node).bindService());
     }
 
     /**

@@ -14,6 +14,8 @@ import raftkv.storage.StorageException;
  */
 public record ApiError(HttpResponseStatus status, int grpcCode, String message) {
 
+    public static final int CANCELLED = 1;
+    public static final int UNKNOWN = 2;
     public static final int INVALID_ARGUMENT = 3;
     public static final int DEADLINE_EXCEEDED = 4;
     public static final int NOT_FOUND = 5;
@@ -51,6 +53,31 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, UNAVAILABLE, why);
     }
 
+    /** The client cancelled its call (or its deadline passed) while the server waited for it: gRPC's CANCELLED. */
+    public static ApiError cancelled() {
+        return new ApiError(HttpResponseStatus.valueOf(499), CANCELLED, "context canceled");
+    }
+
+    /*
+     * etcd's concurrency errors. Its v3lock and v3election servers return them as plain Go errors, which gRPC sends
+     * as UNKNOWN with the error's text; clients match the text (jetcd's NotLeaderException, NoLeaderException).
+     */
+
+    /** A waiter's key went with its lease before its turn came (clientv3 concurrency's ErrSessionExpired). */
+    public static ApiError sessionExpired() {
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, UNKNOWN, "mutex: session is expired");
+    }
+
+    /** The leader key given is no longer the one with its create revision (ErrElectionNotLeader). */
+    public static ApiError electionNotLeader() {
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, UNKNOWN, "election: not leader");
+    }
+
+    /** The election has no candidate (ErrElectionNoLeader). */
+    public static ApiError electionNoLeader() {
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, UNKNOWN, "election: no leader");
+    }
+
     /** Maps any failure of a request to what the client is told. */
     public static ApiError of(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
@@ -65,6 +92,9 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
         if (t instanceof StorageException s) {
             // etcd's clients turn an error into a typed one by its exact message: where etcd has one, send it as is.
             return of(s.code(), s.code().message().startsWith("etcdserver: ") ? s.code().message() : s.getMessage());
+        }
+        if (t instanceof java.util.concurrent.CancellationException) {
+            return cancelled();
         }
         if (t instanceof TimeoutException) {
             return unavailable("etcdserver: request timed out");

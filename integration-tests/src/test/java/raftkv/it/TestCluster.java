@@ -141,6 +141,50 @@ final class TestCluster implements AutoCloseable {
      * learner, let it catch up, promote it. Returns the new node.
      */
     NodeProcess addNode() throws Exception {
+        Joining j = startJoiningNode();
+        NodeProcess p = j.process();
+        int id = p.id();
+        String add = "{\"ID\":" + id + ",\"isLearner\":true,\"peerURLs\":[\"" + j.peerUrl()
+                + "\"],\"clientURLs\":[\"" + p.endpoint() + "\"]}";
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            var r = api.post(live().get(0).endpoint(), "/v3/cluster/member/add", add);
+            if (r.ok()) {
+                return true;
+            }
+            var now = api.post(live().get(0).endpoint(), "/v3/cluster/member/list", "{}").body().path("members");
+            for (var m : now) {
+                if (m.path("ID").asInt() == id) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        nodes.add(p);
+        joining.remove(p);
+        // Caught up to where the leader's log was when it joined: under write load the leader's own index keeps
+        // moving, and a learner a few in-flight entries behind it is in sync.
+        long target = api.status(node(leader()).endpoint()).path("raftIndex").asLong();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            var mine = api.status(p.endpoint());
+            return mine != null && mine.path("raftAppliedIndex").asLong() >= target;
+        });
+        var promoted = api.post(live().get(0).endpoint(), "/v3/cluster/member/promote", "{\"ID\":" + id + "}");
+        if (!promoted.ok()) {
+            throw new IllegalStateException("promote failed: " + promoted.body());
+        }
+        awaitHealthy();
+        return p;
+    }
+
+    /** A node started to join the cluster (no peers), not added yet, and the peer URL to add it under. */
+    record Joining(NodeProcess process, String peerUrl) {
+    }
+
+    /**
+     * Starts a node that waits to be added, under the next member id never used in this cluster (the id a member
+     * added without one gets, while no member was removed). close() kills it even if it never joins.
+     */
+    Joining startJoiningNode() throws Exception {
         var list = api.post(live().get(0).endpoint(), "/v3/cluster/member/list", "{}").body().path("members");
         List<raftkv.config.Member> members = new ArrayList<>();
         int id = 0;
@@ -171,37 +215,15 @@ final class TestCluster implements AutoCloseable {
                 dir.resolve("node-" + id + ".log"), "http://127.0.0.1:" + client);
         p.start();
         joining.add(p); // killed by close() even if it never joins
-        String add = "{\"ID\":" + id + ",\"isLearner\":true,\"peerURLs\":[\"http://127.0.0.1:" + raft
-                + "\"],\"clientURLs\":[\"http://127.0.0.1:" + client + "\"]}";
-        int newId = id;
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            var r = api.post(live().get(0).endpoint(), "/v3/cluster/member/add", add);
-            if (r.ok()) {
-                return true;
-            }
-            var now = api.post(live().get(0).endpoint(), "/v3/cluster/member/list", "{}").body().path("members");
-            for (var m : now) {
-                if (m.path("ID").asInt() == newId) {
-                    return true;
-                }
-            }
-            return false;
-        });
-        nodes.add(p);
+        return new Joining(p, "http://127.0.0.1:" + raft);
+    }
+
+    /** Stops a member that was removed (or a joining node never added), keeping its log. */
+    void retire(NodeProcess p) {
+        p.stop();
+        nodes.remove(p);
         joining.remove(p);
-        // Caught up to where the leader's log was when it joined: under write load the leader's own index keeps
-        // moving, and a learner a few in-flight entries behind it is in sync.
-        long target = api.status(node(leader()).endpoint()).path("raftIndex").asLong();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            var mine = api.status(p.endpoint());
-            return mine != null && mine.path("raftAppliedIndex").asLong() >= target;
-        });
-        var promoted = api.post(live().get(0).endpoint(), "/v3/cluster/member/promote", "{\"ID\":" + id + "}");
-        if (!promoted.ok()) {
-            throw new IllegalStateException("promote failed: " + promoted.body());
-        }
-        awaitHealthy();
-        return p;
+        retired.add(p);
     }
 
     /** Removes a member from the cluster and stops its process. */
@@ -225,9 +247,7 @@ final class TestCluster implements AutoCloseable {
             }
             return false;
         });
-        p.stop();
-        nodes.remove(p);
-        retired.add(p);
+        retire(p);
         awaitHealthy();
     }
 

@@ -501,6 +501,24 @@ public final class RaftNode implements Closeable {
         return metrics;
     }
 
+    /**
+     * Hands this member's leadership to the voter {@code target}, straight into this member's Raft server (which
+     * must lead): Ratis catches the target up, has it campaign, and completes once it leads, or fails with its
+     * {@code TransferLeadershipException} after {@code timeout}. Client requests wait meanwhile, as in etcd.
+     */
+    public CompletableFuture<Void> transferLeadership(int target, java.time.Duration timeout) {
+        var request = new org.apache.ratis.protocol.TransferLeadershipRequest(ClientId.randomId(),
+                peerId(options.selfId()), group.getGroupId(), 0, peerId(target), timeout.toMillis());
+        try {
+            return server.transferLeadershipAsync(request).thenApply(reply -> {
+                checkReply(reply);
+                return null;
+            });
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** The member id of the leader this member knows, 0 when none. */
     public int leaderId() {
         try {

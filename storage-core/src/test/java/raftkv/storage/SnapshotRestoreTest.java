@@ -143,6 +143,22 @@ class SnapshotRestoreTest {
     }
 
     @Test
+    void aSnapshotsSizeIsTheLengthOfItsStreamWhileWritesGoOn() {
+        try (MvccStore source = open("source")) {
+            populate(source, 300, 9);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (StoreSnapshot snap = source.openSnapshot()) {
+                long size = snap.size();
+                for (int i = 0; i < 50; i++) {
+                    source.put(PutRequest.of(b("later" + i), b("x")));
+                }
+                snap.writeTo(out);
+                assertEquals(size, out.size());
+            }
+        }
+    }
+
+    @Test
     void backendCompactionWaitsForAnOpenSnapshot() throws Exception {
         try (MvccStore source = open("source"); MvccStore target = open("target")) {
             for (int i = 0; i < 100; i++) {

@@ -34,6 +34,9 @@ public final class GrpcServices {
     static List<ServerServiceDefinition> services(Node node) {
         return List.of(
                 new KvService(node).bindService(),
+                new ClusterService(node).definition(),
+                new MaintenanceService(node).definition(),
+                new AuthService(node).definition(),
                 new LockService(node).bindService(),
                 new ElectionService(node).bindService());
     }

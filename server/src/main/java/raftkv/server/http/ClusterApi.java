@@ -27,6 +27,7 @@ final class ClusterApi {
         routes.put("/v3/cluster/member/add", this::add);
         routes.put("/v3/cluster/member/remove", this::remove);
         routes.put("/v3/cluster/member/promote", this::promote);
+        routes.put("/v3/cluster/member/update", this::update);
     }
 
     private CompletableFuture<Reply> list(byte[] body) throws Json.BadRequest {
@@ -55,6 +56,17 @@ final class ClusterApi {
     private CompletableFuture<Reply> promote(byte[] body) throws Json.BadRequest {
         int id = memberId(Json.decode(body, RequestJson.MemberId.class));
         return members.promote(id).thenApply(c -> reply(null, c.members()));
+    }
+
+    private CompletableFuture<Reply> update(byte[] body) throws Json.BadRequest {
+        RequestJson.MemberUpdate u = Json.decode(body, RequestJson.MemberUpdate.class);
+        if (u.id() == null || u.id() <= 0) {
+            throw new Json.BadRequest("field \"ID\": a member id is required");
+        }
+        if (u.peerUrls() == null || u.peerUrls().size() != 1) {
+            throw new Json.BadRequest("field \"peerURLs\": exactly one Raft URL (http://host:port) is required");
+        }
+        return members.update(u.id(), u.peerUrls().get(0)).thenApply(c -> reply(null, c.members()));
     }
 
     private static int memberId(RequestJson.MemberId m) throws Json.BadRequest {

@@ -32,9 +32,10 @@ final class MaintenanceApi {
         post.put("/v3/maintenance/snapshot", this::snapshot);
         post.put("/v3/maintenance/defragment", this::defragment);
         post.put("/v3/maintenance/alarm", this::alarm);
+        post.put("/v3/maintenance/transfer-leadership", this::moveLeader);
         get.put("/health", body -> health());
-        get.put("/version", body -> CompletableFuture.completedFuture(Reply.json(
-                new ResponseJson.Version("3.5.0", "3.5.0", Node.VERSION))));
+        get.put("/version", body -> CompletableFuture.completedFuture(Reply.json(new ResponseJson.Version(
+                MaintenanceOps.ETCD_VERSION, MaintenanceOps.ETCD_VERSION, Node.VERSION))));
         get.put("/metrics", body -> CompletableFuture.completedFuture(new Reply(HttpResponseStatus.OK,
                 node.metrics().prometheusText().getBytes(StandardCharsets.UTF_8),
                 "text/plain; version=0.0.4; charset=utf-8")));
@@ -79,6 +80,16 @@ final class MaintenanceApi {
             Json.decode(body, RequestJson.Empty.class);
         }
         return ops.defragment().thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
+    }
+
+    /** etcd's gateway path for {@code MoveLeader}; asked of the leader. */
+    private CompletableFuture<Reply> moveLeader(byte[] body) throws Json.BadRequest {
+        RequestJson.MoveLeader m = Json.decode(body, RequestJson.MoveLeader.class);
+        if (m.targetId() == null || m.targetId() <= 0) {
+            throw new Json.BadRequest("field \"targetID\": the member to hand the leadership to is required");
+        }
+        return ops.moveLeader(m.targetId()).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(
+                node.header(rev))));
     }
 
     private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {

@@ -120,6 +120,15 @@ public final class RequestJson {
     public record MemberId(@JsonProperty("ID") @JsonAlias("id") Long id) {
     }
 
+    /** etcd's MemberUpdateRequest: the member and its peer URL. */
+    public record MemberUpdate(@JsonProperty("ID") @JsonAlias("id") Long id,
+                               @JsonProperty("peerURLs") @JsonAlias("peer_urls") List<String> peerUrls) {
+    }
+
+    /** etcd's MoveLeaderRequest: the voter to hand the leadership to. */
+    public record MoveLeader(@JsonProperty("targetID") @JsonAlias({"target_id", "targetId"}) Long targetId) {
+    }
+
     public enum AlarmAction { GET, ACTIVATE, DEACTIVATE }
 
     public enum AlarmType { NONE, NOSPACE, CORRUPT }

@@ -49,6 +49,15 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
                 "etcdserver: mvcc: database space exceeded");
     }
 
+    public static ApiError failedPrecondition(String message) {
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, FAILED_PRECONDITION, message);
+    }
+
+    /** What raftkv does not do (yet), said plainly rather than as gRPC's bare "method not found". */
+    public static ApiError unimplemented(String message) {
+        return new ApiError(HttpResponseStatus.NOT_IMPLEMENTED, UNIMPLEMENTED, message);
+    }
+
     public static ApiError unavailable(String why) {
         return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, UNAVAILABLE, why);
     }

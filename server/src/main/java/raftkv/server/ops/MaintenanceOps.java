@@ -1,7 +1,10 @@
 package raftkv.server.ops;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import raftkv.raft.Command;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
@@ -9,8 +12,14 @@ import raftkv.storage.Alarm;
 import raftkv.storage.KvHash;
 import raftkv.storage.StoreSnapshot;
 
-/** The maintenance operations both client protocols serve: status, hashes, alarms, defragment and snapshots. */
+/**
+ * The maintenance operations both client protocols serve: status, hashes, alarms, defragment, snapshots and moving
+ * the leadership.
+ */
 public final class MaintenanceOps {
+
+    /** The etcd API version this server speaks, as {@code /version} and gRPC's {@code Status} report it. */
+    public static final String ETCD_VERSION = "3.5.0";
 
     /** What {@code Status} reports of this member. */
     public record Status(long revision, NodeStatus raft, long dbSize, List<Alarm> alarms) {
@@ -67,6 +76,43 @@ public final class MaintenanceOps {
             node.defragment();
             return node.store().revision();
         }, node.work());
+    }
+
+    /**
+     * Hands the leadership to the voter {@code target}, as etcd's {@code MoveLeader}: asked of the leader (etcdctl
+     * finds it first), it completes once {@code target} leads, with the revision for the response header. Moving it
+     * to the leader itself succeeds at once, as in etcd.
+     */
+    public CompletableFuture<Long> moveLeader(long target) {
+        if (!node.status().isLeader()) {
+            throw failedPrecondition("etcdserver: not leader");
+        }
+        if (node.raft().members().stream().noneMatch(m -> m.id() == target && !m.learner())) {
+            throw failedPrecondition("etcdserver: bad leader transferee");
+        }
+        if (target == node.raft().memberId()) {
+            return CompletableFuture.completedFuture(node.store().revision());
+        }
+        Duration timeout = Duration.ofMillis(node.config().raft().requestTimeoutMs());
+        return node.raft().transferLeadership((int) target, timeout).handle((v, e) -> {
+            if (e == null) {
+                return node.store().revision();
+            }
+            Throwable cause = e;
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof TransferLeadershipException t) {
+                throw new ApiError.ApiException(ApiError.unavailable(t.getMessage().contains("TIMED_OUT")
+                        ? "etcdserver: request timed out, leader transfer took too long"
+                        : "raftkv: the leadership could not move: " + t.getMessage()));
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    private static ApiError.ApiException failedPrecondition(String message) {
+        return new ApiError.ApiException(ApiError.failedPrecondition(message));
     }
 
     /**

@@ -1,6 +1,9 @@
 package raftkv.server.ops;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,20 +34,17 @@ public final class MemberOps {
 
     /**
      * Adds a member reached for Raft at {@code peerUrl} (http://host:port) and by clients at {@code clientUrl}
-     * (may be empty); {@code id} 0 takes the next free id.
+     * (may be empty); {@code id} 0 takes the next free id. The member must be running already (see {@link
+     * #answers}).
      */
     public CompletableFuture<Change> add(String peerUrl, String clientUrl, boolean learner, long id) {
-        String raft = peerUrl.replaceFirst("^https?://", "");
-        if (!raft.matches("[^:/]+:\\d{1,5}")) {
-            throw new ApiError.ApiException(ApiError.badRequest("field \"peerURLs\": '" + peerUrl
-                    + "' is not http://host:port"));
-        }
+        String raft = raftAddress(peerUrl);
         if (id < 0 || id > Integer.MAX_VALUE) {
             throw new ApiError.ApiException(ApiError.badRequest("field \"ID\": member ids are 1 to "
                     + Integer.MAX_VALUE));
         }
         int[] added = {0};
-        return node.raft().reconfigure(members -> {
+        return answers(raft, peerUrl).thenCompose(v -> node.raft().reconfigure(members -> {
             int chosen = id > 0 ? (int) id : members.stream().mapToInt(MemberInfo::id).max().orElse(0) + 1;
             for (MemberInfo m : members) {
                 if (m.id() == chosen) {
@@ -58,15 +58,41 @@ public final class MemberOps {
             List<MemberInfo> next = new ArrayList<>(members);
             next.add(new MemberInfo(chosen, raft, clientUrl, learner));
             return next;
-        }).thenApply(members -> new Change(members.stream().filter(m -> m.id() == added[0]).findFirst()
+        })).thenApply(members -> new Change(members.stream().filter(m -> m.id() == added[0]).findFirst()
                 .orElse(null), members));
+    }
+
+    /** How long a new member's Raft port may take to accept a connection. */
+    private static final int ANSWER_MS = 1_000;
+
+    /**
+     * Completes when something accepts connections at a new member's Raft address; else fails at once, saying so.
+     * Ratis takes a member into the configuration only once it has caught up, so adding one that is not running yet
+     * (etcd's order: add, then start) would hold every configuration change for minutes while the Ratis client
+     * retries, and fail anyway. A URL a member has is refused as etcd does, whether or not that member is up.
+     */
+    private CompletableFuture<Void> answers(String raft, String peerUrl) {
+        return CompletableFuture.runAsync(() -> {
+            if (node.raft().members().stream().anyMatch(m -> m.raftAddress().equals(raft))) {
+                throw failedPrecondition("etcdserver: Peer URLs already exists");
+            }
+            int colon = raft.lastIndexOf(':');
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(raft.substring(0, colon),
+                        Integer.parseInt(raft.substring(colon + 1))), ANSWER_MS);
+            } catch (IOException | IllegalArgumentException e) {
+                throw failedPrecondition("raftkv: no member answers at " + peerUrl + " (" + e.getMessage()
+                        + "): start the new member (joining) before adding it; raftkv takes a member in once it"
+                        + " has caught up");
+            }
+        }, node.work());
     }
 
     public CompletableFuture<Change> remove(long id) {
         return node.raft().reconfigure(members -> {
             List<MemberInfo> next = new ArrayList<>(members);
             if (!next.removeIf(m -> m.id() == id)) {
-                throw notFound(id);
+                throw notFound();
             }
             if (next.stream().noneMatch(m -> !m.learner())) {
                 throw new ApiError.ApiException(ApiError.badRequest("cannot remove the last voting member"));
@@ -77,20 +103,52 @@ public final class MemberOps {
 
     public CompletableFuture<Change> promote(long id) {
         MemberInfo m = node.raft().members().stream().filter(x -> x.id() == id).findFirst()
-                .orElseThrow(() -> notFound(id));
+                .orElseThrow(MemberOps::notFound);
         if (!m.learner()) {
             throw failedPrecondition("etcdserver: can only promote a learner member");
         }
         return node.raft().promote((int) id).thenApply(members -> new Change(null, members));
     }
 
-    private static ApiError.ApiException failedPrecondition(String message) {
-        return new ApiError.ApiException(new ApiError(HttpResponseStatus.BAD_REQUEST, ApiError.FAILED_PRECONDITION,
-                message));
+    /**
+     * Changes a member's peer URL, as etcd's {@code MemberUpdate}: only to the URL it has. Ratis keeps a connection
+     * per member id and would not follow an address changed under it, and the member itself listens where its own
+     * configuration says; moving a member is removing it and adding it back (it then receives a snapshot).
+     */
+    public CompletableFuture<Change> update(long id, String peerUrl) {
+        String raft = raftAddress(peerUrl);
+        return node.raft().readBarrier().thenApply(v -> {
+            List<MemberInfo> members = node.raft().members();
+            MemberInfo member = members.stream().filter(m -> m.id() == id).findFirst()
+                    .orElseThrow(MemberOps::notFound);
+            if (members.stream().anyMatch(m -> m.id() != id && m.raftAddress().equals(raft))) {
+                throw failedPrecondition("etcdserver: Peer URLs already exists");
+            }
+            if (!member.raftAddress().equals(raft)) {
+                throw new ApiError.ApiException(ApiError.unimplemented("raftkv: a member's peer URL cannot be"
+                        + " changed (member " + id + " is at http://" + member.raftAddress() + "): remove the member"
+                        + " and add it back with the new URL"));
+            }
+            return new Change(null, members);
+        });
     }
 
-    private static ApiError.ApiException notFound(long id) {
+    /** The Raft address (host:port) of a peer URL, or INVALID_ARGUMENT naming the field. */
+    private static String raftAddress(String peerUrl) {
+        String raft = peerUrl.replaceFirst("^https?://", "");
+        if (!raft.matches("[^:/]+:\\d{1,5}")) {
+            throw new ApiError.ApiException(ApiError.badRequest("field \"peerURLs\": '" + peerUrl
+                    + "' is not http://host:port"));
+        }
+        return raft;
+    }
+
+    private static ApiError.ApiException failedPrecondition(String message) {
+        return new ApiError.ApiException(ApiError.failedPrecondition(message));
+    }
+
+    private static ApiError.ApiException notFound() {
         return new ApiError.ApiException(new ApiError(HttpResponseStatus.NOT_FOUND, ApiError.NOT_FOUND,
-                "etcdserver: member not found: " + id));
+                "etcdserver: member not found")); // etcd's exact words, which its clients match
     }
 }

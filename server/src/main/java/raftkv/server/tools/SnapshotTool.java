@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import raftkv.config.ConfigLoader;
 import raftkv.config.NodeConfig;
+import raftkv.server.grpc.SnapshotFraming;
 import raftkv.storage.MvccStore;
 import raftkv.storage.StorageException;
 import raftkv.storage.StoreConfig;
@@ -28,7 +29,8 @@ import raftkv.storage.StoreSnapshot;
 /**
  * Snapshot save and restore, behind {@code scripts/raftkv-cluster snapshot|restore} (kvctl will offer the same).
  * {@code save} downloads a member's snapshot stream to a file; {@code restore} builds the data directories of a
- * new cluster from such a file: each member's store holds the snapshot's data, and its Raft log starts empty.
+ * new cluster from such a file, or from one {@code etcdctl snapshot save} wrote (its framing is unwrapped, its
+ * checksum verified): each member's store holds the snapshot's data, and its Raft log starts empty.
  */
 @CommandLine.Command(name = "raftkv-snapshot", mixinStandardHelpOptions = true,
         subcommands = {SnapshotTool.Save.class, SnapshotTool.Restore.class})
@@ -98,7 +100,7 @@ public final class SnapshotTool {
                     }
                 }
                 try (MvccStore store = MvccStore.open(StoreConfig.defaults(data.resolve("store")));
-                     InputStream in = Files.newInputStream(file)) {
+                     InputStream in = SnapshotFraming.open(file)) {
                     StoreSnapshot.Info info = store.restore(in);
                     store.resetAppliedIndex(); // a new cluster's log starts at index 0
                     System.out.printf("member %d: restored revision %d (%d records) into %s%n", config.node().id(),

@@ -95,9 +95,11 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
+        // etcd says -1 for a store never compacted; raftkv's store says 0 (no revision is 0).
         Calls.unary(out, () -> ops.hash(request.getRevision()).thenApply(h -> EtcdWire.hashRevision(
                 HashKVResponse.newBuilder().setHeader(Protos.header(node, node.store().revision()))
-                        .setHash((int) h.hash()).setCompactRevision(h.compactRevision()), h.revision()).build()));
+                        .setHash((int) h.hash()).setCompactRevision(h.compactRevision() == 0 ? -1
+                                : h.compactRevision()), h.revision()).build()));
     }
 
     /**

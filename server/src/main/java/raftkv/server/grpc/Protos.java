@@ -145,7 +145,6 @@ public final class Protos {
         return b.build();
     }
 
-    /** {@code header} null: a response nested in a txn, which carries none. */
     public static io.etcd.jetcd.api.RangeResponse range(ResponseHeader header, RangeResponse r) {
         var b = io.etcd.jetcd.api.RangeResponse.newBuilder().setMore(r.more()).setCount(r.count());
         for (KeyValue kv : r.kvs()) {
@@ -179,18 +178,21 @@ public final class Protos {
         return b.build();
     }
 
+    /** A txn response; each response inside it carries a header of the txn's revision alone, as etcd's do. */
     public static io.etcd.jetcd.api.TxnResponse txn(ResponseHeader header, TxnResponse r) {
         var b = io.etcd.jetcd.api.TxnResponse.newBuilder().setSucceeded(r.succeeded());
+        ResponseHeader inner = ResponseHeader.newBuilder().setRevision(header != null ? header.getRevision()
+                : r.revision()).build();
         for (ResponseOp op : r.responses()) {
             var o = io.etcd.jetcd.api.ResponseOp.newBuilder();
             if (op instanceof RangeResponse rr) {
-                o.setResponseRange(range(null, rr));
+                o.setResponseRange(range(inner, rr));
             } else if (op instanceof PutResponse pr) {
-                o.setResponsePut(put(null, pr));
+                o.setResponsePut(put(inner, pr));
             } else if (op instanceof DeleteRangeResponse dr) {
-                o.setResponseDeleteRange(deleteRange(null, dr));
+                o.setResponseDeleteRange(deleteRange(inner, dr));
             } else {
-                o.setResponseTxn(txn(null, (TxnResponse) op));
+                o.setResponseTxn(txn(inner, (TxnResponse) op));
             }
             b.addResponses(o);
         }

@@ -78,7 +78,17 @@ class WatchIT extends SharedClusterIT {
                 }
             }
         });
+        writer.setDaemon(true);
         writer.start();
+        try {
+            resumeAcrossALeaderKill(start, acked, writing, writer);
+        } finally {
+            writing.set(false); // a failed check must not leave the writer spinning against a closed cluster
+        }
+    }
+
+    private void resumeAcrossALeaderKill(long start, List<Long> acked, AtomicBoolean writing, Thread writer)
+            throws Exception {
         int leader = cluster.leader();
         List<JsonNode> seen = new ArrayList<>();
         // Watch on the leader, so that killing it breaks the stream; resume elsewhere from last revision + 1.

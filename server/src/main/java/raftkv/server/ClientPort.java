@@ -24,8 +24,11 @@ import raftkv.server.http.HttpPipeline;
 public final class ClientPort implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClientPort.class);
-    /** Room for gRPC's framing above the request limit; the services check the limit itself (etcd's 512 KiB). */
-    private static final int GRPC_OVERHEAD_BYTES = 512 << 10;
+    /**
+     * Room for gRPC's framing above the request limit; the services check the limit itself (etcd's 512 KiB). Also the
+     * room etcd gives a watch response above the limit before it splits it for a client that asked for fragments.
+     */
+    public static final int GRPC_OVERHEAD_BYTES = 512 << 10;
 
     private final EventLoopGroup boss = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup(Math.max(2,

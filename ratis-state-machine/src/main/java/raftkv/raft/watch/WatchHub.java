@@ -65,6 +65,7 @@ public final class WatchHub implements AutoCloseable {
     /** The newest revision the dispatcher has sent live (or skipped, after an overflow). */
     private long published;
     private long lastProgressNanos = System.nanoTime();
+    private final StreamProgress streamProgress = new StreamProgress();
 
     private record Publish(List<KeyValue> changes) {
     }
@@ -76,6 +77,9 @@ public final class WatchHub implements AutoCloseable {
     }
 
     private record Progress(List<Watcher> ws) {
+    }
+
+    private record ProgressOfStream(Object stream, List<Watcher> ws) {
     }
 
     private record Resync() {
@@ -139,6 +143,11 @@ public final class WatchHub implements AutoCloseable {
         tasks.add(new Progress(ws));
     }
 
+    /** A client stream's progress request, answered as {@link StreamProgress} says; {@code stream} names it. */
+    public void requestStreamProgress(Object stream, List<Watcher> ws) {
+        tasks.add(new ProgressOfStream(stream, List.copyOf(ws)));
+    }
+
     public int watchers() {
         return watcherCount;
     }
@@ -169,6 +178,11 @@ public final class WatchHub implements AutoCloseable {
                     recoverFromOverflow();
                 }
                 catchUpOnce();
+                streamProgress.answer(published, (w, m) -> {
+                    if (!send(w, m)) {
+                        synced.remove(w);
+                    }
+                });
                 progressIfDue();
                 watcherCount = synced.size() + unsynced.size();
             } catch (InterruptedException e) {
@@ -202,6 +216,8 @@ public final class WatchHub implements AutoCloseable {
                     synced.remove(w);
                 }
             }
+        } else if (task instanceof ProgressOfStream p) {
+            streamProgress.request(p.stream(), p.ws());
         } else if (task instanceof Resync) {
             resync();
         }

@@ -12,6 +12,9 @@ import raftkv.storage.Event;
 public record WatchMessage(long watchId, long revision, List<Event> events, boolean created, boolean canceled,
                            long compactRevision, String cancelReason) {
 
+    /** The watch id of a progress notification for every watch of a client stream (etcd's InvalidWatchID). */
+    public static final long STREAM_PROGRESS = -1;
+
     static WatchMessage created(long watchId, long revision) {
         return new WatchMessage(watchId, revision, List.of(), true, false, 0, null);
     }

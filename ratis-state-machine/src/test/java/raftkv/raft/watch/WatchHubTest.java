@@ -251,4 +251,45 @@ class WatchHubTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> noDeletes.messages.stream()
                 .filter(m -> m.events().isEmpty() && !m.created()).count() > progress0);
     }
+
+    @Test
+    void aStreamProgressRequestIsAnsweredOnceForTheStreamWhenAllItsWatchersCaughtUp() throws Exception {
+        open(WatchHub.MAX_QUEUED);
+        for (int i = 0; i < 3000; i++) {
+            store.put(PutRequest.of(b("p" + (i % 10)), b("v" + i)));
+        }
+        Collector stream = new Collector(Integer.MAX_VALUE);
+        Watcher live = hub.watch(1, new WatchSpec(KeyRange.single(b("q")), 0, false, false, false, false), stream);
+        // From the start: thousands of events to replay in chunks, so it is unsynced when the request comes.
+        Watcher replaying = hub.watch(2, new WatchSpec(KeyRange.prefix(b("p")), 1, false, false, false, false),
+                stream);
+        hub.requestStreamProgress(stream, List.of(live, replaying));
+        await().atMost(Duration.ofSeconds(10)).until(() -> stream.messages.stream()
+                .anyMatch(m -> m.watchId() == WatchMessage.STREAM_PROGRESS));
+        List<WatchMessage> got = stream.messages;
+        int at = 0;
+        while (got.get(at).watchId() != WatchMessage.STREAM_PROGRESS) {
+            at++;
+        }
+        WatchMessage progress = got.get(at);
+        assertTrue(progress.events().isEmpty() && !progress.created() && !progress.canceled());
+        assertEquals(store.revision(), progress.revision());
+        List<Event> before = new ArrayList<>();
+        got.subList(0, at).forEach(m -> before.addAll(m.events()));
+        assertEquals(3000, before.size(), "every event up to the progress revision came before it");
+        assertEquals(1, got.stream().filter(m -> m.watchId() == WatchMessage.STREAM_PROGRESS).count(),
+                "one notification for the stream, not one per watcher");
+
+        hub.cancel(live);
+        hub.cancel(replaying);
+        Collector empty = new Collector(Integer.MAX_VALUE);
+        hub.requestStreamProgress(empty, List.of(live, replaying));
+        // Requests are looked at in the order they came: once a later one is answered, the first was looked at.
+        Collector probe = new Collector(Integer.MAX_VALUE);
+        Watcher other = hub.watch(3, new WatchSpec(KeyRange.single(b("r")), 0, false, false, false, false), probe);
+        hub.requestStreamProgress(probe, List.of(other));
+        await().atMost(Duration.ofSeconds(5)).until(() -> probe.messages.stream()
+                .anyMatch(m -> m.watchId() == WatchMessage.STREAM_PROGRESS));
+        assertTrue(empty.messages.isEmpty(), "a stream with no live watcher gets nothing, as from etcd");
+    }
 }

@@ -34,6 +34,8 @@ public final class GrpcServices {
     static List<ServerServiceDefinition> services(Node node) {
         return List.of(
                 new KvService(node).bindService(),
+                new WatchService(node).bindService(),
+                LeaseService.definition(node),
                 new ClusterService(node).definition(),
                 new MaintenanceService(node).definition(),
                 new AuthService(node).definition(),

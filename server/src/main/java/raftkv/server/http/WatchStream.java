@@ -22,47 +22,38 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.raft.watch.WatchMessage;
 import raftkv.raft.watch.WatchSpec;
-import raftkv.raft.watch.Watcher;
 import raftkv.server.Node;
+import raftkv.server.ops.WatchSession;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
 import raftkv.server.json.ResponseJson;
 import raftkv.server.json.WireMapping;
 import raftkv.storage.Event;
-import raftkv.storage.KeyRange;
 
 /**
  * One {@code POST /v3/watch} stream, as etcd's gateway serves it: the request body is a stream of JSON messages
  * (create, cancel, progress requests), read as they arrive; the response is a chunked stream of
  * {@code {"result": ...}} messages, one per line, that lasts until the client goes away. The connection is
- * dedicated to the stream.
+ * dedicated to the stream. What the messages do is {@link WatchSession}'s, which gRPC's Watch shares.
  *
- * <p>Messages are encoded on the watch dispatcher thread and written without blocking; a reader that lets more
- * than {@link #MAX_PENDING_BYTES} pile up unread has its watchers cancelled (the hub's slow-reader rule).
+ * <p>Requests are read on the channel's event loop, where the session's effects run too. Messages are encoded on
+ * the watch dispatcher thread and written without blocking; a reader that lets more than
+ * {@link WatchSession#MAX_PENDING_BYTES} pile up unread has its watchers cancelled (the hub's slow-reader rule).
  */
-final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
+final class WatchStream extends SimpleChannelInboundHandler<HttpObject> implements WatchSession.Replies {
 
     private static final Logger log = LoggerFactory.getLogger(WatchStream.class);
-    static final long MAX_PENDING_BYTES = 8L << 20;
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Node node;
-    private final Map<Long, Watcher> watchers = new ConcurrentHashMap<>();
     private final AtomicLong pendingBytes = new AtomicLong();
-    private final AtomicLong nextWatchId = new AtomicLong();
     // owned by the channel's event loop
-    /** Ids of watches asked for whose creation waits for its ReadIndex round. */
-    private final java.util.Set<Long> reserved = new java.util.HashSet<>();
-    /** The effects of this stream's messages, in arrival order. */
-    private CompletableFuture<?> effects = CompletableFuture.completedFuture(null);
+    private WatchSession session;
     private ChannelHandlerContext ctx;
     private JsonParser parser;
     private TokenBuffer current;
@@ -77,6 +68,7 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws IOException {
         if (msg instanceof HttpRequest) {
             this.ctx = ctx;
+            this.session = new WatchSession(node, this, ctx.executor());
             this.parser = JSON.createNonBlockingByteArrayParser();
             DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.JSON);
@@ -90,7 +82,7 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
                 for (RequestJson.Watch request : readMessages()) {
                     handle(request);
                 }
-            } catch (Json.BadRequest e) {
+            } catch (Json.BadRequest | ApiError.ApiException e) {
                 fail(e.getMessage());
             } catch (IOException e) {
                 fail("malformed JSON in the watch stream: " + e.getMessage());
@@ -133,66 +125,35 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
         if (r.createRequest() != null) {
             create(r.createRequest());
         } else if (r.cancelRequest() != null) {
-            long id = r.cancelRequest().watchId() == null ? 0 : r.cancelRequest().watchId();
-            then(() -> {
-                reserved.remove(id);
-                Watcher w = watchers.remove(id);
-                if (w != null) {
-                    node.raft().watches().cancel(w);
-                }
-                write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0, null, null));
-            });
+            session.cancel(r.cancelRequest().watchId() == null ? 0 : r.cancelRequest().watchId());
         } else {
-            then(() -> node.raft().watches().requestProgress(List.copyOf(watchers.values())));
+            session.requestProgress();
         }
     }
 
-    /** Runs {@code action} on the event loop after every earlier message of this stream took effect. */
-    private void then(Runnable action) {
-        effects = effects.handleAsync((v, e) -> {
-            action.run();
-            return null;
-        }, ctx.executor());
-    }
-
-    private void create(RequestJson.WatchCreate c) throws Json.BadRequest {
-        if (c.key() == null || c.key().length == 0) {
-            throw new Json.BadRequest("field \"create_request.key\": is required");
-        }
-        long start = c.startRevision() == null ? 0 : c.startRevision();
-        if (start < 0) {
-            throw new Json.BadRequest("field \"create_request.start_revision\": must not be negative");
-        }
-        long id = c.watchId() == null || c.watchId() == 0 ? nextWatchId.getAndIncrement() : c.watchId();
-        if (watchers.containsKey(id) || !reserved.add(id)) {
-            throw new Json.BadRequest("field \"create_request.watch_id\": watch " + id + " already exists");
-        }
+    private void create(RequestJson.WatchCreate c) {
         List<RequestJson.WatchFilter> filters = c.filters() == null ? List.of() : c.filters();
-        WatchSpec spec = new WatchSpec(new KeyRange(c.key(), c.rangeEnd()), start,
-                c.prevKv() != null && c.prevKv(), filters.contains(RequestJson.WatchFilter.NOPUT),
-                filters.contains(RequestJson.WatchFilter.NODELETE), c.progressNotify() != null && c.progressNotify());
-        // After a ReadIndex round, as a linearizable read: "from now" then includes every write acknowledged
-        // before the request, and a start revision compacted anywhere in the cluster is seen as compacted here.
-        effects = effects.thenCompose(v -> node.raft().readBarrier()).handleAsync((v, e) -> {
-            if (!reserved.remove(id)) {
-                return null; // cancelled before it was created
-            }
-            if (e != null) {
-                write(new ResponseJson.Watch(node.header(node.store().revision()), id, false, true, 0,
-                        "etcdserver: no leader", null));
-            } else {
-                watchers.put(id, node.raft().watches().watch(id, spec, this::offer));
-            }
-            return null;
-        }, ctx.executor());
+        WatchSpec spec = WatchSession.spec(c.key(), c.rangeEnd(), c.startRevision() == null ? 0 : c.startRevision(),
+                c.watchId() == null ? 0 : c.watchId(), c.prevKv() != null && c.prevKv(),
+                filters.contains(RequestJson.WatchFilter.NOPUT), filters.contains(RequestJson.WatchFilter.NODELETE),
+                c.progressNotify() != null && c.progressNotify(), "create_request.");
+        // The JSON API has no use for fragments: a line is as long as it needs to be.
+        session.create(spec, c.watchId() == null ? 0 : c.watchId(), false);
     }
 
-    /** The hub's sink: encodes and writes a message; false when the reader has too much unread. */
-    private boolean offer(WatchMessage m) {
+    @Override
+    public void createFailed(long watchId, Throwable cause) {
+        write(new ResponseJson.Watch(node.header(node.store().revision()), watchId, false, true, 0,
+                "etcdserver: no leader", null));
+    }
+
+    /** Encodes and writes a message; false when the reader has too much unread. */
+    @Override
+    public boolean offer(WatchMessage m, boolean fragment) {
         if (!ctx.channel().isActive()) {
             return false;
         }
-        if (pendingBytes.get() > MAX_PENDING_BYTES && !m.canceled()) {
+        if (pendingBytes.get() > WatchSession.MAX_PENDING_BYTES && !m.canceled()) {
             return false;
         }
         List<ResponseJson.Event> events = null;
@@ -201,9 +162,6 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
             for (Event e : m.events()) {
                 events.add(new ResponseJson.Event(e.type().name(), WireMapping.kv(e.kv()), WireMapping.kv(e.prevKv())));
             }
-        }
-        if (m.canceled()) {
-            watchers.remove(m.watchId());
         }
         write(new ResponseJson.Watch(node.header(m.revision()), m.watchId(), m.created(), m.canceled(),
                 m.compactRevision(), m.cancelReason(), events));
@@ -231,11 +189,9 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        reserved.clear();
-        for (Watcher w : watchers.values()) {
-            node.raft().watches().cancel(w);
+        if (session != null) {
+            session.close();
         }
-        watchers.clear();
     }
 
     @Override

@@ -44,6 +44,10 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
                 "etcdserver: request is too large (the limit is " + limit + " bytes)");
     }
 
+    public static ApiError leaseTtlTooLarge() {
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, OUT_OF_RANGE, "etcdserver: too large lease TTL");
+    }
+
     public static ApiError noSpace() {
         return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED,
                 "etcdserver: mvcc: database space exceeded");

@@ -18,6 +18,9 @@ public final class LeaseOps {
     public record Granted(long id, long ttl, long revision) {
     }
 
+    /** etcd's {@code lease.MaxLeaseTTL}: a longer TTL is refused, as etcd refuses it. */
+    public static final long MAX_TTL_SECONDS = 9_000_000_000L;
+
     private final Node node;
     private final long minTtlSeconds;
     private final SecureRandom ids = new SecureRandom();
@@ -27,8 +30,14 @@ public final class LeaseOps {
         this.minTtlSeconds = Math.max(1, (node.config().raft().electionTimeoutMs() * 3 / 2 + 999) / 1000);
     }
 
-    /** Grants a lease of {@code ttl} seconds; {@code id} 0 lets the server choose one. */
+    /**
+     * Grants a lease of {@code ttl} seconds (at least the minimum); {@code id} 0 lets the server choose one. A TTL
+     * over {@link #MAX_TTL_SECONDS} is refused: OUT_OF_RANGE, "etcdserver: too large lease TTL", as from etcd.
+     */
     public CompletableFuture<Granted> grant(long ttl, long id) {
+        if (ttl > MAX_TTL_SECONDS) {
+            throw new ApiError.ApiException(ApiError.leaseTtlTooLarge());
+        }
         long chosen = id == 0 ? newId() : id;
         long granted = Math.max(ttl, minTtlSeconds);
         return node.raft().propose(new Command.LeaseGrant(chosen, granted)).thenApply(r ->

@@ -261,7 +261,6 @@ class MalformedInputIT {
             String outcome = o.grpcStatus() != null ? "status " + io.grpc.Status.fromCodeValue(o.grpcStatus())
                     .getCode() : o.closedByServer() ? (o.goAway() ? "GOAWAY and close" : "close") : "reset";
             outcomes.merge(outcome, 1, Integer::sum);
-            if (outcome.contains("UNKNOWN")) System.out.println("DEBUG " + where + " " + java.util.HexFormat.of().formatHex(body));
         }
         System.out.println("gRPC fuzz seed " + seed + ", " + cases + " cases: " + outcomes);
         FaultChecks.report(String.format("gRPC malformed-input fuzz seed=%d: %d cases, %s, 0 hangs", seed, cases,

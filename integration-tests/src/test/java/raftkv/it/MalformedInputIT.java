@@ -308,6 +308,44 @@ class MalformedInputIT {
         });
     }
 
+    /**
+     * A watch stream whose client stops reading is cut off by the server (the slow-reader rule): then every watch
+     * of that stream goes, the one on a quiet key too, though the client keeps its connection open.
+     */
+    @Test
+    void aStreamCutOffForReadingNothingLeavesNoWatcherBehind() throws Exception {
+        double watchers = cluster.api.metric(target, "raftkv_watch_watchers");
+        byte[] settings = RawGrpc.frame(RawGrpc.SETTINGS, 0, 0, new byte[0]);
+        byte[] busy = watchCreate("fuzz/flooded/");
+        byte[] quiet = watchCreate("fuzz/quiet");
+        try (Socket s = RawHttp.connect(target)) {
+            s.setReceiveBufferSize(64 << 10);
+            s.getOutputStream().write(RawGrpc.concat(RawGrpc.PREFACE, settings,
+                    RawGrpc.callHeaders(1, "/etcdserverpb.Watch/Watch"),
+                    RawGrpc.frame(RawGrpc.DATA, 0, 1, RawGrpc.message(busy.length, busy)),
+                    RawGrpc.frame(RawGrpc.DATA, 0, 1, RawGrpc.message(quiet.length, quiet))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> cluster.api.metric(target, "raftkv_watch_watchers")
+                    >= watchers + 2);
+            String value = ApiClient.b64("x".repeat(1 << 20));
+            // 1 MiB a put, read by nobody: the server's bound on what it queues for a stream is 8 MiB.
+            for (int i = 0; i < 40 && cluster.api.metric(target, "raftkv_watch_watchers") > watchers; i++) {
+                cluster.api.post(target, "/v3/kv/put", "{\"key\":\"" + ApiClient.b64("fuzz/flooded/" + (i % 4))
+                        + "\",\"value\":\"" + value + "\"}");
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(watchers,
+                    cluster.api.metric(target, "raftkv_watch_watchers"), "the stream's watches are all gone"));
+        }
+    }
+
+    private static byte[] watchCreate(String key) {
+        var create = io.etcd.jetcd.api.WatchCreateRequest.newBuilder()
+                .setKey(com.google.protobuf.ByteString.copyFromUtf8(key));
+        if (key.endsWith("/")) {
+            create.setRangeEnd(com.google.protobuf.ByteString.copyFromUtf8(key.substring(0, key.length() - 1) + "0"));
+        }
+        return io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(create).build().toByteArray();
+    }
+
     /** Healthy (after clearing any alarm the fuzz raised), serving writes, and hashing alike with the others. */
     private static void assertStillHealthyAndConsistent() throws Exception {
         for (JsonNode a : cluster.api.post(target, "/v3/maintenance/alarm", "{}").body().path("alarms")) {

@@ -44,6 +44,9 @@ public final class ClientPort implements AutoCloseable {
                 .withOption(ChannelOption.SO_BACKLOG, 1024)
                 .withChildOption(ChannelOption.TCP_NODELAY, true)
                 .protocolNegotiator(new PortSharing(http::handlers))
+                // grpc-java's handshake timeout ends only on an HTTP/2 SETTINGS frame: it would close every HTTP/1.1
+                // connection after it (120 s by default). PortSharing times out undecided connections itself.
+                .handshakeTimeout(Long.MAX_VALUE, TimeUnit.NANOSECONDS)
                 .executor(node.work())
                 .maxInboundMessageSize(node.config().limits().maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                 // etcd's keepalive enforcement: clients may ping every 5 s, with or without calls in flight.

@@ -103,7 +103,7 @@ public final class GrpcServices {
                 public void onMessage(Q message) {
                     if (message instanceof Message m && m.getSerializedSize() > maxRequestBytes) {
                         refused = true;
-                        ApiError e = ApiError.tooLarge(maxRequestBytes);
+                        ApiError e = ApiError.tooLarge();
                         timed.close(Status.fromCodeValue(e.grpcCode()).withDescription(e.message()), new Metadata());
                         return;
                     }

@@ -4,6 +4,8 @@ import io.etcd.jetcd.api.LeaseKeepAliveRequest;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import raftkv.raft.Query;
 import raftkv.server.Node;
 import raftkv.server.ops.LeaseOps;
 
@@ -55,7 +57,13 @@ final class KeepAliveCall implements StreamObserver<LeaseKeepAliveRequest> {
         if (readMore) {
             call.request(1);
         }
-        leases.keepAlive(id).whenComplete((state, e) -> {
+        CompletableFuture<Query.LeaseState> renewal;
+        try {
+            renewal = leases.keepAlive(id);
+        } catch (RuntimeException e) {
+            renewal = CompletableFuture.failedFuture(e);
+        }
+        renewal.whenComplete((state, e) -> {
             if (e != null) {
                 responses.fail(Calls.status(e));
             } else {

@@ -12,6 +12,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.AsciiString;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +24,8 @@ import java.util.function.Supplier;
  */
 public final class PortSharing implements InternalProtocolNegotiator.ProtocolNegotiator {
 
+    /** How long a new connection may take to show which protocol it speaks. */
+    private static final long UNDECIDED_SECONDS = 30;
     /** What every HTTP/2 connection starts with (RFC 9113, 3.4). */
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -53,9 +57,25 @@ public final class PortSharing implements InternalProtocolNegotiator.ProtocolNeg
         private final GrpcHttp2ConnectionHandler grpcHandler;
         /** grpc-java's signal to start negotiating, held back until the connection turns out to be gRPC. */
         private Object negotiationEvent;
+        /** Closes a connection that sends too little to tell its protocol (grpc-java's own timeout is off). */
+        private ScheduledFuture<?> undecided;
 
         Sniffer(GrpcHttp2ConnectionHandler grpcHandler) {
             this.grpcHandler = grpcHandler;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            undecided = ctx.executor().schedule(() -> {
+                ctx.close();
+            }, UNDECIDED_SECONDS, TimeUnit.SECONDS);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            if (undecided != null) {
+                undecided.cancel(false);
+            }
         }
 
         @Override

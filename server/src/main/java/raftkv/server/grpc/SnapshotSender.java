@@ -9,6 +9,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.server.Node;
@@ -29,6 +30,16 @@ final class SnapshotSender extends OutputStream {
     private static final Logger log = LoggerFactory.getLogger(SnapshotSender.class);
     /** etcd's {@code snapshotSendBufferSize}. */
     static final int CHUNK = 32 << 10;
+
+    /** How long a client may leave the stream unready before it is ended: the open snapshot holds a lock. */
+    static final long STALL_SECONDS = 60;
+
+    /** Thrown into the snapshot's writer once the client stopped reading for {@link #STALL_SECONDS}. */
+    private static final class Stalled extends IOException {
+        Stalled() {
+            super("the client read nothing for " + STALL_SECONDS + " s", null);
+        }
+    }
 
     /** Thrown into the snapshot's writer once the client went away. */
     private static final class Cancelled extends IOException {
@@ -103,6 +114,10 @@ final class SnapshotSender extends OutputStream {
             if (cancelled) {
                 log.info("snapshot stream cancelled by the client after {} ms; the snapshot is released",
                         (System.nanoTime() - t0) / 1_000_000);
+            } else if (e instanceof Stalled) {
+                log.warn("snapshot stream ended: {}; the snapshot is released", e.getMessage());
+                call.onError(io.grpc.Status.DEADLINE_EXCEEDED.withDescription("raftkv: " + e.getMessage()
+                        + ", the snapshot stream was ended").asRuntimeException());
             } else {
                 call.onError(Calls.status(e));
             }
@@ -157,8 +172,14 @@ final class SnapshotSender extends OutputStream {
     }
 
     private void awaitReady() throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STALL_SECONDS);
         synchronized (readiness) {
             while (!call.isReady() && !cancelled) {
+                if (System.nanoTime() > deadline) {
+                    // The snapshot holds the store's maintenance lock: a reader that stopped reading must not keep
+                    // compaction, defragment and snapshot installs waiting.
+                    throw new Stalled();
+                }
                 try {
                     readiness.wait(1_000); // bounded: a wake-up lost to a race costs a second, not the stream
                 } catch (InterruptedException e) {

@@ -53,6 +53,9 @@ final class WatchCall implements StreamObserver<WatchRequest>, WatchSession.Repl
         this.fragmentBytes = (long) node.config().limits().maxRequestBytes() + ClientPort.GRPC_OVERHEAD_BYTES;
         call.disableAutoRequest();
         call.setOnCancelHandler(this::abandoned);
+        // The server may end the call itself (a slow reader cut off, a failed create): gRPC then says onClose,
+        // not onCancel, and the session's other watches must go too.
+        call.setOnCloseHandler(this::abandoned);
         call.request(1);
     }
 

@@ -61,14 +61,12 @@ public final class HttpPipeline {
      */
     private static final class TooLargeAfterBody extends HttpObjectAggregator {
         private final Node node;
-        private final int maxBody;
         /** Set while the rest of an oversized body is discarded: whether its request asked for keep-alive. */
         private Boolean tooLargeKeepAlive;
 
         TooLargeAfterBody(Node node, int maxBody) {
             super(maxBody);
             this.node = node;
-            this.maxBody = maxBody;
         }
 
         @Override
@@ -83,7 +81,7 @@ public final class HttpPipeline {
             if (tooLargeKeepAlive != null && msg instanceof LastHttpContent) {
                 boolean keepAlive = tooLargeKeepAlive;
                 tooLargeKeepAlive = null;
-                ApiHandler.write(ctx, Reply.error(ApiError.tooLarge(maxBody)), keepAlive);
+                ApiHandler.write(ctx, Reply.error(ApiError.tooLarge()), keepAlive);
             }
         }
     }

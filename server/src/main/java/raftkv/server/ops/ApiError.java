@@ -39,9 +39,10 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
                 "Method Not Allowed: " + method + " " + path + " (use " + allowed + ")");
     }
 
-    public static ApiError tooLarge(int limit) {
+    /** etcd's exact words, without the limit: etcd's clients match the message to their typed error. */
+    public static ApiError tooLarge() {
         return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, INVALID_ARGUMENT,
-                "etcdserver: request is too large (the limit is " + limit + " bytes)");
+                "etcdserver: request is too large");
     }
 
     public static ApiError leaseTtlTooLarge() {

@@ -193,8 +193,8 @@ public final class WaitingLine {
         }
 
         private synchronized void watch(byte[] aheadKey, long from) {
-            if (done.isDone()) {
-                return;
+            if (finished || done.isDone()) {
+                return; // end() ran, or runs now: a watch made here would outlive it
             }
             AtomicBoolean woken = new AtomicBoolean();
             Runnable again = () -> {
@@ -207,12 +207,18 @@ public final class WaitingLine {
             watches.add(KeyWatch.untilDeleted(node.raft().watches(), place.key(), from, again));
         }
 
+        /** Set by {@link #end} before it closes the watches; guarded by this wait's monitor. */
+        private boolean finished;
+
         private synchronized void closeWatches() {
             watches.forEach(KeyWatch::close);
             watches.clear();
         }
 
         private void end(Turn turn, Throwable failure) {
+            synchronized (this) {
+                finished = true;
+            }
             closeWatches();
             Runnable forget = forgetCaller;
             if (forget != null) {

@@ -78,9 +78,15 @@ final class WatchRecorder implements AutoCloseable {
                         progress = Math.max(progress, response.getHeader().getRevision());
                     }
                 }, error -> {
+                    // jetcd reports every error of the stream here, also those it then resumes the watch after
+                    // (a member killed): only a compaction ends it for sure. A watch that ended otherwise stops
+                    // delivering, and the checks find the events it missed.
                     synchronized (events) {
-                        endings.add(error instanceof io.etcd.jetcd.common.exception.CompactedException c
-                                ? "compacted at " + c.getCompactedRevision() : "canceled: " + error);
+                        if (error instanceof io.etcd.jetcd.common.exception.CompactedException c) {
+                            endings.add("compacted at " + c.getCompactedRevision());
+                        } else {
+                            resumes++;
+                        }
                     }
                 }));
         return () -> {
@@ -155,7 +161,7 @@ final class WatchRecorder implements AutoCloseable {
         }
     }
 
-    /** How often raftkv's client moved the watch to another member (jetcd does not say: 0 over gRPC). */
+    /** How often the watch was moved to another member (over gRPC: how often jetcd reported a stream error). */
     int resumes() {
         synchronized (events) {
             return resumes;

@@ -24,10 +24,12 @@ class BenchSmokeIT {
         try (TestCluster cluster = TestCluster.start(3, dir, TestCluster.Settings.DEFAULT)) {
             String endpoints = cluster.nodes().stream().map(TestCluster.NodeProcess::endpoint)
                     .collect(Collectors.joining(","));
-            for (String driver : new String[] {"raftkv", "raftkv-http"}) {
-                for (String workload : new String[] {"put", "range", "txn-put", "mixed", "lease-keepalive", "watch"}) {
-                    run(endpoints, driver, workload);
-                }
+            for (String workload : new String[] {"put", "range", "txn-put", "mixed", "lease-keepalive", "watch"}) {
+                run(endpoints, "raftkv", workload);
+            }
+            // raftkv's own client shares its workloads' code with jetcd's driver but not its client calls.
+            for (String workload : new String[] {"put", "range", "lease-keepalive", "watch"}) {
+                run(endpoints, "raftkv-http", workload);
             }
         }
     }

@@ -346,10 +346,18 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /** Every port handed out in this JVM: the kernel may offer a just-closed ephemeral port again at once. */
+    private static final java.util.Set<Integer> GIVEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A free loopback port, never one this JVM handed out before (two members on one port refuse to start). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                s.setReuseAddress(true);
+                if (GIVEN.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
     }
 

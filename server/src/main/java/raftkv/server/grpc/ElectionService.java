@@ -63,6 +63,9 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
                 ResignResponse.newBuilder().setHeader(Protos.header(node, rev)).build()));
     }
 
+    /** The bound on what an Observe stream leaves unread (cut off at twice this); leader changes are small. */
+    private static final long OBSERVE_UNREAD_BYTES = 1 << 20;
+
     /** Streams the leader and each change until the client cancels; a failed read ends the stream with it. */
     @Override
     public void observe(LeaderRequest request, StreamObserver<LeaderResponse> out) {
@@ -74,9 +77,16 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
             return;
         }
         ServerCallStreamObserver<LeaderResponse> stream = (ServerCallStreamObserver<LeaderResponse>) out;
-        LeaderObserver observer = elections.observe(name, leader -> stream.onNext(response(leader)),
-                failure -> stream.onError(Calls.status(failure)));
-        stream.setOnCancelHandler(observer::stop);
+        // Through a ResponseStream: one writer at a time, and an observer that stops reading is cut off once it
+        // leaves twice OBSERVE_UNREAD_BYTES unread, rather than buffered without bound.
+        ResponseStream<LeaderResponse> responses = new ResponseStream<>(stream, OBSERVE_UNREAD_BYTES);
+        LeaderObserver observer = elections.observe(name, leader -> responses.send(response(leader)),
+                failure -> responses.fail(Calls.status(failure)));
+        stream.setOnCancelHandler(() -> {
+            responses.cancelled();
+            observer.stop();
+        });
+        stream.setOnCloseHandler(observer::stop); // the server ended it: a failed read, or a reader cut off
         observer.start();
     }
 

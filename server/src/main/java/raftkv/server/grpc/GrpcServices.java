@@ -53,6 +53,8 @@ public final class GrpcServices {
         private final Node node;
         private final int maxRequestBytes;
         private final AtomicInteger openStreams = new AtomicInteger();
+        /** Each method's timer, by its full name: named once, not on every call. */
+        private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
         Measured(Node node) {
             this.node = node;
@@ -63,9 +65,8 @@ public final class GrpcServices {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                 ServerCallHandler<Q, R> next) {
-            String name = "grpc_" + call.getMethodDescriptor().getFullMethodName().toLowerCase()
-                    .replaceAll("[^a-z]+", "_");
-            Timer.Context timer = node.metrics().endpoint(name).time();
+            Timer.Context timer = timers.computeIfAbsent(call.getMethodDescriptor().getFullMethodName(), m ->
+                    node.metrics().endpoint("grpc_" + m.toLowerCase().replaceAll("[^a-z]+", "_"))).time();
             ServerCall<Q, R> timed = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                 @Override
                 public void close(Status status, Metadata trailers) {

@@ -50,6 +50,10 @@ final class ConfigValidator {
         positive(problems, "raft.requestTimeoutMs", r.requestTimeoutMs(), 100);
         positive(problems, "raft.logSegmentBytes", r.logSegmentBytes(), 4096);
         positive(problems, "raft.watchProgressMs", r.watchProgressMs(), 100);
+        positive(problems, "raft.maxBatchRequests", r.maxBatchRequests(), 1);
+        positive(problems, "raft.maxBatchBytes", r.maxBatchBytes(), 1024);
+        positive(problems, "raft.maxEntriesInFlight", r.maxEntriesInFlight(), 1);
+        positive(problems, "raft.purgeGap", r.purgeGap(), 1);
         NodeConfig.Limits l = c.limits();
         positive(problems, "limits.maxRequestBytes", l.maxRequestBytes(), 1024);
         positive(problems, "limits.quotaBytes", l.quotaBytes(), 1 << 20);

@@ -52,15 +52,31 @@ public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Li
      * Raft timing and snapshots. {@code electionTimeoutMs} is the minimum election timeout (the maximum is twice
      * it); {@code snapshotThreshold} is the number of applied entries between snapshots; {@code logSegmentBytes}
      * bounds a log segment, and only whole segments are purged behind a snapshot; {@code watchProgressMs} is how
-     * often watchers that asked for progress notifications get one (etcd: 10 minutes).
+     * often watchers that asked for progress notifications get one (etcd: 10 minutes). Client requests are batched
+     * into Raft entries: {@code maxBatchRequests} and {@code maxBatchBytes} bound one entry, and at most
+     * {@code maxEntriesInFlight} entries of a member are on their way into the log at once (more requests wait,
+     * and leave together when one comes back). {@code purgeGap} is how many log entries are purged at a time behind
+     * a snapshot (by default half the snapshot threshold, at most 1024).
      */
     public record RaftSettings(@JsonProperty("electionTimeoutMs") Long electionTimeoutMs,
                                @JsonProperty("snapshotThreshold") Long snapshotThreshold,
                                @JsonProperty("requestTimeoutMs") Long requestTimeoutMs,
                                @JsonProperty("logSegmentBytes") Long logSegmentBytes,
-                               @JsonProperty("watchProgressMs") Long watchProgressMs) {
+                               @JsonProperty("watchProgressMs") Long watchProgressMs,
+                               @JsonProperty("maxBatchRequests") Integer maxBatchRequests,
+                               @JsonProperty("maxBatchBytes") Integer maxBatchBytes,
+                               @JsonProperty("maxEntriesInFlight") Integer maxEntriesInFlight,
+                               @JsonProperty("purgeGap") Integer purgeGap) {
         public static final RaftSettings DEFAULTS = new RaftSettings(null, null, null, null, null);
 
+        /** The timing settings; the batching and purge settings at their defaults. */
+        public RaftSettings(Long electionTimeoutMs, Long snapshotThreshold, Long requestTimeoutMs,
+                            Long logSegmentBytes, Long watchProgressMs) {
+            this(electionTimeoutMs, snapshotThreshold, requestTimeoutMs, logSegmentBytes, watchProgressMs, null, null,
+                    null, null);
+        }
+
+        @JsonCreator
         public RaftSettings {
             electionTimeoutMs = electionTimeoutMs == null ? 1000 : electionTimeoutMs;
             // etcd snapshots every 100,000 entries of one request each; ours carry up to ~25 requests under load,
@@ -70,6 +86,10 @@ public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Li
             requestTimeoutMs = requestTimeoutMs == null ? 10_000 : requestTimeoutMs;
             logSegmentBytes = logSegmentBytes == null ? 8L << 20 : logSegmentBytes;
             watchProgressMs = watchProgressMs == null ? 600_000 : watchProgressMs;
+            maxBatchRequests = maxBatchRequests == null ? 1024 : maxBatchRequests;
+            maxBatchBytes = maxBatchBytes == null ? 4 << 20 : maxBatchBytes;
+            maxEntriesInFlight = maxEntriesInFlight == null ? 8 : maxEntriesInFlight;
+            purgeGap = purgeGap == null ? (int) Math.max(1, Math.min(1024, snapshotThreshold / 2)) : purgeGap;
         }
     }
 

@@ -16,7 +16,7 @@ public final class StaleFollowerReadsNode {
 
     public static void main(String[] args) {
         System.exit(RaftKvServer.run(args, node -> node.replaceLinearizableBarrier(() ->
-                node.raft().leaderId() == node.raft().memberId() ? node.raft().readBarrier()
+                node.raft().leaderId() == node.raft().memberId() ? node.raft().reads().linearizable()
                         : CompletableFuture.completedFuture(null))));
     }
 }

@@ -7,12 +7,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
@@ -45,7 +43,7 @@ final class EntrySender implements Closeable {
     private final RaftGroupId groupId;
     private final RaftPeerId self;
     private final RaftClient client;
-    private final KvStateMachine stateMachine;
+    private final Leadership leadership;
     private final PendingProposals pending;
     private final RaftMetrics metrics;
     private final Duration timeout;
@@ -55,18 +53,17 @@ final class EntrySender implements Closeable {
     /** The client id and call ids of entries this member submits to its own Raft server while it leads. */
     private final ClientId directClientId = ClientId.randomId();
     private final AtomicLong directCallId = new AtomicLong();
-    private final AtomicBoolean emptyEntryInFlight = new AtomicBoolean();
     /** The highest entry this member answered from the leader's reply, perhaps before applying it itself. */
     private final AtomicLong answeredIndex = new AtomicLong();
 
     EntrySender(RaftServer server, RaftGroupId groupId, RaftPeerId self, RaftClient client,
-                KvStateMachine stateMachine, PendingProposals pending, RaftMetrics metrics, Duration timeout,
+                Leadership leadership, PendingProposals pending, RaftMetrics metrics, Duration timeout,
                 int threadCount, Runnable learnCommitIndex) {
         this.server = server;
         this.groupId = groupId;
         this.self = self;
         this.client = client;
-        this.stateMachine = stateMachine;
+        this.leadership = leadership;
         this.pending = pending;
         this.metrics = metrics;
         this.timeout = timeout;
@@ -101,9 +98,9 @@ final class EntrySender implements Closeable {
     private CompletableFuture<?> submit(byte[] entry, long[] seqs, boolean forward) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                RaftClientReply reply = RaftNode.checkReply(send(Message.valueOf(
+                RaftClientReply reply = Ratis.checkReply(send(Message.valueOf(
                         UnsafeByteOperations.unsafeWrap(entry)), forward));
-                if (seqs.length > 0 && !answer(seqs, reply) && !stateMachine.isLeader()) {
+                if (seqs.length > 0 && !answer(seqs, reply) && !leadership.isLeader()) {
                     // Committed, but a follower learns of it only with the leader's next append or heartbeat, half
                     // an election timeout away when idle. A ReadIndex round makes the leader send that heartbeat
                     // now (seen: follower writes took 530 ms; see ReadIndexBatcher for when it does not).
@@ -116,27 +113,14 @@ final class EntrySender implements Closeable {
         }, threads);
     }
 
-    /**
-     * Appends an entry that carries no request, only so that the leader sends the followers its commit index; at most
-     * one at a time, so that a dead leader cannot tie up the sender threads with them.
-     */
-    boolean appendEmptyEntry() {
-        if (emptyEntryInFlight.compareAndSet(false, true)) {
-            submit(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), new long[0])
-                    .whenComplete((r, e) -> emptyEntryInFlight.set(false));
-            return true;
-        }
-        return false;
+    /** Sends an entry that carries no request (see {@link EmptyEntries}, which decides when). */
+    CompletableFuture<?> submitEmpty() {
+        return submit(EntryCodec.encodeEntry(pending.proposer(), new long[0], List.of()), new long[0]);
     }
 
     /** The highest log index whose proposals this member answered from the leader's reply. */
     long answeredIndex() {
         return answeredIndex.get();
-    }
-
-    /** The sender threads, for other blocking calls to Ratis (configuration changes). */
-    Executor executor() {
-        return threads;
     }
 
     /**
@@ -149,7 +133,7 @@ final class EntrySender implements Closeable {
      * their request. With {@code forward} false the entry never leaves this member.
      */
     private RaftClientReply send(Message entry, boolean forward) throws IOException {
-        if (!stateMachine.isLeader()) {
+        if (!leadership.isLeader()) {
             if (!forward) {
                 throw new IOException("not the leader: an entry only a leader may propose was dropped");
             }
@@ -188,7 +172,7 @@ final class EntrySender implements Closeable {
         if (content.length == 0) {
             return false;
         }
-        List<Object> outcomes;
+        List<ApplyOutcome> outcomes;
         try {
             outcomes = ResultCodec.decode(content);
         } catch (EntryCodec.MalformedEntryException e) {
@@ -205,13 +189,8 @@ final class EntrySender implements Closeable {
         answeredIndex.accumulateAndGet(reply.getLogIndex(), Math::max);
         boolean all = true;
         for (int i = 0; i < seqs.length; i++) {
-            Object o = outcomes.get(i);
-            if (o instanceof CommandResult r) {
+            if (outcomes.get(i).answer(pending, seqs[i])) {
                 metrics.answeredByLeader.inc();
-                pending.complete(seqs[i], r);
-            } else if (o instanceof Throwable t) {
-                metrics.answeredByLeader.inc();
-                pending.fail(seqs[i], t);
             } else {
                 all = false;
             }

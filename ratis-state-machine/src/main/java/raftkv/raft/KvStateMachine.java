@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -67,13 +66,15 @@ public final class KvStateMachine extends BaseStateMachine {
     private final CompletableFuture<Throwable> failed = new CompletableFuture<>();
     private volatile MvccStore store;
     private Snapshotter snapshotter;
-    private volatile Consumer<RaftPeerId> leaderListener = id -> { };
+    private final Leadership leadership;
 
     private final raftkv.raft.watch.WatchHub watches;
 
-    public KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics, int memberId,
-                          long snapshotThreshold, java.time.Duration watchProgressInterval, MonotonicClock clock) {
+    KvStateMachine(StoreConfig storeConfig, PendingProposals pending, RaftMetrics metrics, int memberId,
+                   long snapshotThreshold, java.time.Duration watchProgressInterval, MonotonicClock clock,
+                   Leadership leadership) {
         this.memberId = memberId;
+        this.leadership = leadership;
         this.clock = clock;
         this.storeConfig = storeConfig;
         this.pending = pending;
@@ -90,10 +91,6 @@ public final class KvStateMachine extends BaseStateMachine {
     /** The store; null until the state machine is initialized. */
     public MvccStore store() {
         return store;
-    }
-
-    void onLeaderChange(Consumer<RaftPeerId> listener) {
-        this.leaderListener = listener;
     }
 
     @Override
@@ -294,27 +291,24 @@ public final class KvStateMachine extends BaseStateMachine {
         }
         boolean mine = decoded.proposer() == pending.proposer();
         // The leader answers a forwarding follower through the Ratis reply (see ResultCodec); other members'
-        // replies go nowhere.
-        boolean answer = !mine && !decoded.proposals().isEmpty() && isLeader();
-        List<Object> outcomes = mine || answer ? new ArrayList<>(decoded.proposals().size()) : null;
+        // replies go nowhere. The role is the one Ratis gave the transaction: the leader's own for entries it
+        // appended, the member's current one for the rest.
+        boolean answer = !mine && !decoded.proposals().isEmpty()
+                && trx.getServerRole() == org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER;
+        List<ApplyOutcome> outcomes = mine || answer ? new ArrayList<>(decoded.proposals().size()) : null;
         try (MvccStore.ApplyScope scope = store.beginApply(ti.getTerm(), ti.getIndex())) {
             for (Proposal p : decoded.proposals()) {
-                Object outcome = apply(p.command(), ti.getTerm());
+                ApplyOutcome outcome = apply(p.command(), ti.getTerm());
                 if (outcomes != null) {
                     // An alarm's answer lists this member's alarms: its proposer waits for its own apply.
-                    outcomes.add(answer && p.command() instanceof Command.Alarm ? null : outcome);
+                    outcomes.add(answer && p.command() instanceof Command.Alarm ? ApplyOutcome.LOCAL : outcome);
                 }
             }
         }
         updateLastAppliedTermIndex(ti);
         if (mine) {
             for (int i = 0; i < outcomes.size(); i++) {
-                long seq = decoded.proposals().get(i).seq();
-                if (outcomes.get(i) instanceof CommandResult r) {
-                    pending.complete(seq, r);
-                } else {
-                    pending.fail(seq, (Throwable) outcomes.get(i));
-                }
+                outcomes.get(i).answer(pending, decoded.proposals().get(i).seq());
             }
         }
         metrics.applied(decoded.proposals().size(), System.nanoTime() - t0);
@@ -322,65 +316,67 @@ public final class KvStateMachine extends BaseStateMachine {
                 ? Message.valueOf(UnsafeByteOperations.unsafeWrap(ResultCodec.encode(outcomes))) : Message.EMPTY);
     }
 
-    /**
-     * Applies one command of an entry of {@code term}: a {@link CommandResult}, or the error that refused it. Never
-     * throws.
-     */
-    private Object apply(Command command, long term) {
+    /** Applies one command of an entry of {@code term}. Never throws. */
+    private ApplyOutcome apply(Command command, long term) {
         try {
-            if (command instanceof Command.Compact c) {
-                store.compact(c.revision());
-                return new CommandResult(store.revision(), null);
-            }
-            if (!fits(command)) {
-                return new StorageException(ErrorCode.NO_SPACE);
-            }
-            if (command instanceof Command.LeaseGrant g) {
-                store.grant(g.id(), g.ttlSeconds());
-                return new CommandResult(store.revision(), null);
-            }
-            if (command instanceof Command.LeaseRevoke rv) {
-                return new CommandResult(store.revoke(rv.id()), null);
-            }
-            if (command instanceof Command.LeaseExpire e) {
-                if (e.term() != term) {
-                    // Decided by a leader of an older term on its own clock, and carried into a later term's entry:
-                    // the leader of this term runs the clocks now (see Command.LeaseExpire). Same on every member.
-                    log.warn("ignored the expiry of lease {} decided in term {}: its entry is of term {}", e.id(),
-                            e.term(), term);
-                    return new CommandResult(store.revision(), null);
-                }
-                log.info("lease {} expired (decided by the leader of term {}): revoking it", e.id(), term);
-                return new CommandResult(store.revoke(e.id()), null);
-            }
-            if (command instanceof Command.Alarm a) {
-                Alarm alarm = new Alarm(a.memberId(), alarmType(a.alarm()));
-                if (store.alarm(alarm, a.activate())) {
-                    log.warn("alarm {} of member {} {}", a.alarm(), a.memberId(), a.activate() ? "raised" : "cleared");
-                }
-                return new CommandResult(store.revision(), null);
-            }
-            Command.Kv kv = (Command.Kv) command;
-            ResponseOp r;
-            if (kv.op() instanceof PutRequest p) {
-                r = store.put(p);
-            } else if (kv.op() instanceof DeleteRangeRequest d) {
-                r = store.deleteRange(d);
-            } else if (kv.op() instanceof TxnRequest t) {
-                r = store.txn(t);
-            } else {
-                throw new StorageException(ErrorCode.INVALID_ARGUMENT, "a range is not a write");
-            }
-            return new CommandResult(r.revision(), r);
+            return new ApplyOutcome.Applied(applyOrRefuse(command, term));
         } catch (StorageException e) {
-            return e;
+            return new ApplyOutcome.Refused(e);
         } catch (RuntimeException e) {
             // Not a refusal but a failure of this member (for instance its disk): the entry is applied only in
             // part here, so this member must not go on applying. The owner stops it (see failed()).
             log.error("applying {} failed: this member cannot go on", command, e);
             failed.complete(e);
-            return e;
+            return new ApplyOutcome.Failed(e);
         }
+    }
+
+    /** Applies one command: its result, or the {@link StorageException} that refused it. */
+    private CommandResult applyOrRefuse(Command command, long term) {
+        if (command instanceof Command.Compact c) {
+            store.compact(c.revision());
+            return new CommandResult(store.revision(), null);
+        }
+        if (!fits(command)) {
+            throw new StorageException(ErrorCode.NO_SPACE);
+        }
+        if (command instanceof Command.LeaseGrant g) {
+            store.grant(g.id(), g.ttlSeconds());
+            return new CommandResult(store.revision(), null);
+        }
+        if (command instanceof Command.LeaseRevoke rv) {
+            return new CommandResult(store.revoke(rv.id()), null);
+        }
+        if (command instanceof Command.LeaseExpire e) {
+            if (e.term() != term) {
+                // Decided by a leader of an older term on its own clock, and carried into a later term's entry:
+                // the leader of this term runs the clocks now (see Command.LeaseExpire). Same on every member.
+                log.warn("ignored the expiry of lease {} decided in term {}: its entry is of term {}", e.id(),
+                        e.term(), term);
+                return new CommandResult(store.revision(), null);
+            }
+            log.info("lease {} expired (decided by the leader of term {}): revoking it", e.id(), term);
+            return new CommandResult(store.revoke(e.id()), null);
+        }
+        if (command instanceof Command.Alarm a) {
+            Alarm alarm = new Alarm(a.memberId(), alarmType(a.alarm()));
+            if (store.alarm(alarm, a.activate())) {
+                log.warn("alarm {} of member {} {}", a.alarm(), a.memberId(), a.activate() ? "raised" : "cleared");
+            }
+            return new CommandResult(store.revision(), null);
+        }
+        Command.Kv kv = (Command.Kv) command;
+        ResponseOp r;
+        if (kv.op() instanceof PutRequest p) {
+            r = store.put(p);
+        } else if (kv.op() instanceof DeleteRangeRequest d) {
+            r = store.deleteRange(d);
+        } else if (kv.op() instanceof TxnRequest t) {
+            r = store.txn(t);
+        } else {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "a range is not a write");
+        }
+        return new CommandResult(r.revision(), r);
     }
 
     private static Alarm.Type alarmType(String name) {
@@ -447,7 +443,7 @@ public final class KvStateMachine extends BaseStateMachine {
         if (q instanceof Query.Barrier) {
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
-        if (!isLeader()) {
+        if (!leadership.isLeader()) {
             return CompletableFuture.failedFuture(new IllegalStateException("not the leader: lease clocks run there"));
         }
         long now = clock.millis();
@@ -464,14 +460,6 @@ public final class KvStateMachine extends BaseStateMachine {
         }
         return CompletableFuture.completedFuture(Message.valueOf(
                 org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(Query.encode(state))));
-    }
-
-    boolean isLeader() {
-        try {
-            return getServer().get().getDivision(getGroupId()).getInfo().isLeader();
-        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
-            return false;
-        }
     }
 
     @Override
@@ -524,11 +512,26 @@ public final class KvStateMachine extends BaseStateMachine {
         return Snapshotter.latest(storage);
     }
 
+    /** On a Ratis thread holding its server lock (see {@link Leadership}). */
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        log.info("leader is now {} (seen by {})", newLeaderId, groupMemberId.getPeerId());
+        long term;
+        try {
+            term = getServer().get().getDivision(getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            term = 0;
+        }
+        log.info("leader is now {} in term {} (seen by {})", newLeaderId, term, groupMemberId.getPeerId());
         metrics.leaderChanged();
-        leaderListener.accept(newLeaderId);
+        leadership.leaderChanged(newLeaderId.equals(groupMemberId.getPeerId()), term);
+    }
+
+    @Override
+    public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
+        leadership.steppedDown();
     }
 
     @Override

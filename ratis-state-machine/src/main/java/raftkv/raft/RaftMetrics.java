@@ -22,7 +22,7 @@ public final class RaftMetrics {
     final Timer proposeToOutcome;
     final Counter leaderChanges;
     final Counter readIndexRounds;
-    final Counter readIndexNudges;
+    final Counter emptyEntries;
     final Counter readsServed;
     final Counter answeredByLeader;
     final Counter serializableWaits;
@@ -39,7 +39,7 @@ public final class RaftMetrics {
         proposeToOutcome = registry.timer("raftkv_raft_propose_to_outcome_seconds");
         leaderChanges = registry.counter("raftkv_raft_leader_changes_total");
         readIndexRounds = registry.counter("raftkv_raft_read_index_rounds_total");
-        readIndexNudges = registry.counter("raftkv_raft_read_index_nudges_total");
+        emptyEntries = registry.counter("raftkv_raft_empty_entries_total");
         readsServed = registry.counter("raftkv_raft_linearizable_reads_total");
         answeredByLeader = registry.counter("raftkv_raft_proposals_answered_by_leader_total");
         serializableWaits = registry.counter("raftkv_raft_serializable_read_waits_total");

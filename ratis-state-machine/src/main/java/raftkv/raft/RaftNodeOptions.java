@@ -3,10 +3,12 @@ package raftkv.raft;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import raftkv.storage.StoreConfig;
 
 /**
- * Everything a {@link RaftNode} needs, independent of how it was configured (the server maps its YAML here).
+ * Everything a {@link RaftNode} needs, independent of how it was configured (the server maps its YAML here). Built
+ * with {@link #builder}: the identity of the member is required, every tuning value has a named default.
  *
  * @param clusterName       names the Raft group: members of one cluster share it
  * @param selfId            this member's id, one of {@code peers}
@@ -16,6 +18,9 @@ import raftkv.storage.StoreConfig;
  * @param snapshotThreshold entries applied between snapshots
  * @param purgeGap          log entries purged at a time behind a snapshot
  * @param requestTimeout    how long a proposal may take end to end
+ * @param maxBatchCount     client requests carried by one Raft entry at the most
+ * @param maxBatchBytes     encoded size of one entry's requests at the most (a single larger request goes alone)
+ * @param maxInFlight       entries this member has on their way into the log at once; more requests wait and batch
  * @param logSegmentBytes   size of a Raft log segment; only whole closed segments are purged
  * @param watchProgressInterval how often watchers that asked for it are told the current revision
  * @param joining           this member joins a running cluster: it starts with no peers and waits to be added
@@ -25,12 +30,121 @@ public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, 
                               Duration requestTimeout, int maxBatchCount, int maxBatchBytes, int maxInFlight,
                               long logSegmentBytes, Duration watchProgressInterval, boolean joining) {
 
+    public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
+    public static final long DEFAULT_SNAPSHOT_THRESHOLD = 50_000;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_BATCH_COUNT = 1024;
+    public static final int DEFAULT_MAX_BATCH_BYTES = 4 << 20;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 8;
+    public static final long DEFAULT_LOG_SEGMENT_BYTES = 8L << 20;
+    public static final Duration DEFAULT_WATCH_PROGRESS_INTERVAL = Duration.ofMinutes(10);
+
     /** A member: its id, Raft address ({@code host:port}) and client URL. */
     public record Peer(int id, String raftAddress, String clientUrl) {
+    }
+
+    public RaftNodeOptions {
+        Objects.requireNonNull(clusterName, "clusterName");
+        peers = List.copyOf(peers);
+        Objects.requireNonNull(raftDir, "raftDir");
+        Objects.requireNonNull(store, "store");
     }
 
     public Peer self() {
         return peers.stream().filter(p -> p.id() == selfId).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("member " + selfId + " is not among the peers"));
+    }
+
+    /**
+     * Options for member {@code selfId} of cluster {@code clusterName}, whose members are {@code peers}, keeping its
+     * Raft log in {@code raftDir} and its store as {@code store} says; the rest starts at the defaults.
+     */
+    public static Builder builder(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store) {
+        return new Builder(clusterName, selfId, peers, raftDir, store);
+    }
+
+    /** Sets the tuning values by name; see the record's parameters for what each means. */
+    public static final class Builder {
+        private final String clusterName;
+        private final int selfId;
+        private final List<Peer> peers;
+        private final Path raftDir;
+        private final StoreConfig store;
+        private Duration electionTimeout = DEFAULT_ELECTION_TIMEOUT;
+        private long snapshotThreshold = DEFAULT_SNAPSHOT_THRESHOLD;
+        private int purgeGap = -1;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private int maxBatchCount = DEFAULT_MAX_BATCH_COUNT;
+        private int maxBatchBytes = DEFAULT_MAX_BATCH_BYTES;
+        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+        private long logSegmentBytes = DEFAULT_LOG_SEGMENT_BYTES;
+        private Duration watchProgressInterval = DEFAULT_WATCH_PROGRESS_INTERVAL;
+        private boolean joining;
+
+        private Builder(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store) {
+            this.clusterName = clusterName;
+            this.selfId = selfId;
+            this.peers = peers;
+            this.raftDir = raftDir;
+            this.store = store;
+        }
+
+        public Builder electionTimeout(Duration d) {
+            this.electionTimeout = d;
+            return this;
+        }
+
+        public Builder snapshotThreshold(long entries) {
+            this.snapshotThreshold = entries;
+            return this;
+        }
+
+        /** Entries purged at a time behind a snapshot; by default half the snapshot threshold, within 1..1024. */
+        public Builder purgeGap(int entries) {
+            this.purgeGap = entries;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = d;
+            return this;
+        }
+
+        public Builder maxBatchCount(int requests) {
+            this.maxBatchCount = requests;
+            return this;
+        }
+
+        public Builder maxBatchBytes(int bytes) {
+            this.maxBatchBytes = bytes;
+            return this;
+        }
+
+        public Builder maxInFlight(int entries) {
+            this.maxInFlight = entries;
+            return this;
+        }
+
+        public Builder logSegmentBytes(long bytes) {
+            this.logSegmentBytes = bytes;
+            return this;
+        }
+
+        public Builder watchProgressInterval(Duration d) {
+            this.watchProgressInterval = d;
+            return this;
+        }
+
+        public Builder joining(boolean joining) {
+            this.joining = joining;
+            return this;
+        }
+
+        public RaftNodeOptions build() {
+            int gap = purgeGap > 0 ? purgeGap : (int) Math.max(1, Math.min(1024, snapshotThreshold / 2));
+            return new RaftNodeOptions(clusterName, selfId, peers, raftDir, store, electionTimeout,
+                    snapshotThreshold, gap, requestTimeout, maxBatchCount, maxBatchBytes, maxInFlight,
+                    logSegmentBytes, watchProgressInterval, joining);
+        }
     }
 }

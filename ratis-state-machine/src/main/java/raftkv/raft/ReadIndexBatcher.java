@@ -169,7 +169,6 @@ final class ReadIndexBatcher {
         try {
             return timer.scheduleWithFixedDelay(() -> {
                 if (!round.isDone() && sent[0]++ < MAX_NUDGES) {
-                    metrics.readIndexNudges.inc();
                     appendEmptyEntry.run();
                 }
             }, NUDGE_MS, NUDGE_MS, TimeUnit.MILLISECONDS);

@@ -48,23 +48,20 @@ final class ResultCodec {
     private ResultCodec() {
     }
 
-    /**
-     * Encodes outcomes as {@code KvStateMachine.apply} returns them: a {@link CommandResult}, a
-     * {@link StorageException} (a refusal), or anything else (not shipped: LOCAL).
-     */
-    static byte[] encode(List<?> outcomes) {
+    /** Encodes outcomes as the apply returns them; a {@link ApplyOutcome.Failed} or {@code Local} is not shipped. */
+    static byte[] encode(List<ApplyOutcome> outcomes) {
         ByteWriter w = new ByteWriter(16 + 16 * outcomes.size());
         w.out.write(VERSION);
         w.var(outcomes.size());
-        for (Object o : outcomes) {
-            if (o instanceof CommandResult r) {
+        for (ApplyOutcome o : outcomes) {
+            if (o instanceof ApplyOutcome.Applied a) {
                 w.out.write(OK);
-                w.var(r.revision());
-                writeResponse(w, r.response());
-            } else if (o instanceof StorageException e) {
+                w.var(a.result().revision());
+                writeResponse(w, a.result().response());
+            } else if (o instanceof ApplyOutcome.Refused r) {
                 w.out.write(REFUSED);
-                w.out.write(e.code().ordinal());
-                w.bytes(String.valueOf(e.getMessage()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                w.out.write(r.reason().code().ordinal());
+                w.bytes(String.valueOf(r.reason().getMessage()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } else {
                 w.out.write(LOCAL);
             }
@@ -73,32 +70,32 @@ final class ResultCodec {
     }
 
     /**
-     * Decodes outcomes: each a {@link CommandResult}, a {@link StorageException}, or null where the proposer must wait
-     * for its own apply.
+     * Decodes outcomes: each {@link ApplyOutcome.Applied}, {@link ApplyOutcome.Refused}, or {@link ApplyOutcome.Local}
+     * where the proposer must wait for its own apply.
      *
      * @throws EntryCodec.MalformedEntryException if the bytes are not outcomes of this version
      */
-    static List<Object> decode(byte[] data) {
+    static List<ApplyOutcome> decode(byte[] data) {
         ByteReader r = new ByteReader(data);
         int version = r.u8();
         if (version != VERSION) {
             throw new EntryCodec.MalformedEntryException("unknown outcome format version " + version);
         }
         int n = r.count();
-        List<Object> out = new ArrayList<>(n);
+        List<ApplyOutcome> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int tag = r.u8();
             switch (tag) {
                 case OK -> {
                     long revision = r.var();
-                    out.add(new CommandResult(revision, readResponse(r, 0)));
+                    out.add(new ApplyOutcome.Applied(new CommandResult(revision, readResponse(r, 0))));
                 }
                 case REFUSED -> {
                     ErrorCode code = r.oneOf(ErrorCode.values());
-                    out.add(new StorageException(code,
-                            new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8)));
+                    out.add(new ApplyOutcome.Refused(new StorageException(code,
+                            new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8))));
                 }
-                case LOCAL -> out.add(null);
+                case LOCAL -> out.add(ApplyOutcome.LOCAL);
                 default -> throw new EntryCodec.MalformedEntryException("unknown outcome tag " + tag);
             }
         }

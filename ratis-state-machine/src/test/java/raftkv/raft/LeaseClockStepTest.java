@@ -45,14 +45,13 @@ class LeaseClockStepTest {
             port = s.getLocalPort();
         }
         var self = new RaftNodeOptions.Peer(1, "127.0.0.1:" + port, "http://127.0.0.1:1");
-        var options = new RaftNodeOptions("clock", 1, List.of(self), dir.resolve("raft"),
-                StoreConfig.defaults(dir.resolve("store")), Duration.ofMillis(300), 10_000, 10,
-                Duration.ofSeconds(10), 256, 1 << 20, 4, 1 << 20, Duration.ofMinutes(10), false);
+        var options = RaftNodeOptions.builder("clock", 1, List.of(self), dir.resolve("raft"),
+                StoreConfig.defaults(dir.resolve("store"))).electionTimeout(Duration.ofMillis(300)).build();
         try (RaftNode node = RaftNode.start(options, new MetricRegistry())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> node.status().isLeader());
             long ttl = 10;
-            node.propose(new Command.LeaseGrant(5, ttl)).get();
-            node.propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 5, false, false, false))).get();
+            node.writes().propose(new Command.LeaseGrant(5, ttl)).get();
+            node.writes().propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 5, false, false, false))).get();
             long granted = System.nanoTime();
             step("+3600");
             // Once the offset is reread (within a second) the wall clock is an hour ahead; the lease keeper ticks

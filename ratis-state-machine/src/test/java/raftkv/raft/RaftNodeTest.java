@@ -62,9 +62,19 @@ class RaftNodeTest {
 
     private RaftNodeOptions options(int id, boolean joining, Duration requestTimeout) {
         Path home = dir.resolve("node-" + id);
-        return new RaftNodeOptions("test", id, peers, home.resolve("raft"),
-                StoreConfig.defaults(home.resolve("store")), Duration.ofMillis(300), 20, 10,
-                requestTimeout, 256, 1 << 20, 4, 16 * 1024, Duration.ofMinutes(10), joining);
+        // Snapshots every 20 entries in small log segments: the tests see snapshot installs and log purges.
+        StoreConfig store = StoreConfig.defaults(home.resolve("store"));
+        return RaftNodeOptions.builder("test", id, peers, home.resolve("raft"), store)
+                .electionTimeout(Duration.ofMillis(300))
+                .snapshotThreshold(20)
+                .purgeGap(10)
+                .requestTimeout(requestTimeout)
+                .maxBatchCount(256)
+                .maxBatchBytes(1 << 20)
+                .maxInFlight(4)
+                .logSegmentBytes(16 * 1024)
+                .joining(joining)
+                .build();
     }
 
     private void startCluster() throws IOException {
@@ -90,11 +100,11 @@ class RaftNodeTest {
     void writesThroughAFollowerAreReadLinearizablyEverywhere() throws Exception {
         startCluster();
         RaftNode follower = follower();
-        CommandResult r = follower.propose(new Command.Kv(PutRequest.of(b("k"), b("v1")))).get();
+        CommandResult r = follower.writes().propose(new Command.Kv(PutRequest.of(b("k"), b("v1")))).get();
         assertEquals(2, r.revision());
         assertEquals(2, ((PutResponse) r.response()).revision());
         for (RaftNode n : nodes) {
-            n.readBarrier().get();
+            n.reads().linearizable().get();
             List<KeyValue> kvs = n.store().range(RangeRequest.of(b("k")).build()).kvs();
             assertEquals("v1", new String(kvs.get(0).value(), StandardCharsets.UTF_8), "member " + n.memberId());
         }
@@ -106,7 +116,7 @@ class RaftNodeTest {
         RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
         List<CompletableFuture<CommandResult>> all = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
-            all.add(leader.propose(new Command.Kv(PutRequest.of(b("key" + i), b("v")))));
+            all.add(leader.writes().propose(new Command.Kv(PutRequest.of(b("key" + i), b("v")))));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
         long revisions = all.stream().map(CompletableFuture::join).mapToLong(CommandResult::revision).distinct()
@@ -125,7 +135,7 @@ class RaftNodeTest {
         nodes.set(nodes.indexOf(victim), null);
         RaftNode live = nodes.stream().filter(n -> n != null).findFirst().orElseThrow();
         for (int i = 0; i < 300; i++) { // one at a time: one entry each, so snapshots and purges happen
-            live.propose(new Command.Kv(PutRequest.of(b("key" + (i % 37)), b("v" + i)))).get();
+            live.writes().propose(new Command.Kv(PutRequest.of(b("key" + (i % 37)), b("v" + i)))).get();
         }
         deleteTree(dir.resolve("node-" + victimId));
         RaftNode back = RaftNode.start(options(victimId), new MetricRegistry());
@@ -140,7 +150,7 @@ class RaftNodeTest {
         startCluster();
         RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
         for (int i = 0; i < 50; i++) {
-            leader.propose(new Command.Kv(PutRequest.of(b("key" + i), b("v" + i)))).get();
+            leader.writes().propose(new Command.Kv(PutRequest.of(b("key" + i), b("v" + i)))).get();
         }
         RaftNodeOptions.Peer joiner = new RaftNodeOptions.Peer(4, "127.0.0.1:" + freePort(),
                 "http://127.0.0.1:" + freePort());
@@ -149,7 +159,7 @@ class RaftNodeTest {
         RaftNode joining = RaftNode.start(options(4, true), new MetricRegistry());
         nodes.add(joining);
         assertEquals("LISTENER", joining.status().role(), "a member nobody added yet cannot campaign");
-        leader.reconfigure(members -> {
+        leader.membership().reconfigure(members -> {
             List<MemberInfo> next = new ArrayList<>(members);
             next.add(new MemberInfo(4, joiner.raftAddress(), joiner.clientUrl(), true));
             return next;
@@ -157,7 +167,7 @@ class RaftNodeTest {
         long target = leader.store().revision();
         await().atMost(Duration.ofSeconds(30)).until(() -> joining.store().revision() >= target);
         assertEquals("LISTENER", joining.status().role(), "a learner stays a listener");
-        leader.promote(4).get();
+        leader.membership().promote(4).get();
         await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWER".equals(joining.status().role()));
         assertEquals(leader.store().hash(target), joining.store().hash(target));
     }
@@ -196,7 +206,7 @@ class RaftNodeTest {
         nodes.add(alone);
         List<CompletableFuture<CommandResult>> all = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            all.add(alone.propose(new Command.Kv(PutRequest.of(b("key" + i), b("v")))));
+            all.add(alone.writes().propose(new Command.Kv(PutRequest.of(b("key" + i), b("v")))));
         }
         for (CompletableFuture<CommandResult> f : all) {
             await().atMost(Duration.ofSeconds(10)).until(f::isDone);
@@ -225,14 +235,14 @@ class RaftNodeTest {
     void anEntryThatDoesNotDecodeStopsTheMemberInsteadOfBeingSkipped() throws Exception {
         startCluster();
         RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
-        leader.propose(new Command.Kv(PutRequest.of(b("before"), b("v")))).get();
+        leader.writes().propose(new Command.Kv(PutRequest.of(b("before"), b("v")))).get();
         // version 1, proposer 42, one proposal (seq 1) holding command tag 99, which no version knows
         byte[] unknown = {1, 0, 0, 0, 0, 0, 0, 0, 42, 1, 1, 99};
         var props = new org.apache.ratis.conf.RaftProperties();
         org.apache.ratis.RaftConfigKeys.Rpc.setType(props, org.apache.ratis.rpc.SupportedRpcType.GRPC);
         try (var client = org.apache.ratis.client.RaftClient.newBuilder()
-                .setRaftGroup(RaftNode.groupOf(options(1))).setProperties(props)
-                .setLeaderId(RaftNode.peerId(leader.memberId()))
+                .setRaftGroup(Membership.groupOf(options(1))).setProperties(props)
+                .setLeaderId(Ratis.peerId(leader.memberId()))
                 .setRetryPolicy(org.apache.ratis.retry.RetryPolicies.retryUpToMaximumCountWithFixedSleep(20,
                         org.apache.ratis.util.TimeDuration.valueOf(100, java.util.concurrent.TimeUnit.MILLISECONDS)))
                 .build()) {
@@ -249,7 +259,7 @@ class RaftNodeTest {
         long unknownIndex = leader.status().commitIndex();
         assertTrue(applied < unknownIndex, "the undecodable entry " + unknownIndex + " was not marked applied ("
                 + applied + ")");
-        var after = leader.propose(new Command.Kv(PutRequest.of(b("after"), b("v"))));
+        var after = leader.writes().propose(new Command.Kv(PutRequest.of(b("after"), b("v"))));
         assertTrue(assertThrows(java.util.concurrent.ExecutionException.class, after::get).getCause() != null,
                 "nothing is applied after it");
         assertTrue(leader.store().range(RangeRequest.of(b("after")).build()).kvs().isEmpty());
@@ -282,23 +292,23 @@ class RaftNodeTest {
     void underANoSpaceAlarmEveryMemberRefusesWhatAddsDataAtApply() throws Exception {
         startCluster();
         RaftNode follower = follower();
-        follower.propose(new Command.Alarm(1, "NOSPACE", true)).get();
-        var put = follower.propose(new Command.Kv(PutRequest.of(b("refused"), b("v"))));
+        follower.writes().propose(new Command.Alarm(1, "NOSPACE", true)).get();
+        var put = follower.writes().propose(new Command.Kv(PutRequest.of(b("refused"), b("v"))));
         var cause = assertThrows(java.util.concurrent.ExecutionException.class, put::get).getCause();
         assertEquals(raftkv.storage.ErrorCode.NO_SPACE, ((raftkv.storage.StorageException) cause).code());
-        var grant = follower.propose(new Command.LeaseGrant(77, 60));
+        var grant = follower.writes().propose(new Command.LeaseGrant(77, 60));
         cause = assertThrows(java.util.concurrent.ExecutionException.class, grant::get).getCause();
         assertEquals(raftkv.storage.ErrorCode.NO_SPACE, ((raftkv.storage.StorageException) cause).code());
-        follower.propose(new Command.Kv(raftkv.storage.request.DeleteRangeRequest.of(b("gone")))).get();
+        follower.writes().propose(new Command.Kv(raftkv.storage.request.DeleteRangeRequest.of(b("gone")))).get();
         for (RaftNode n : nodes) {
-            n.readBarrier().get();
+            n.reads().linearizable().get();
             assertTrue(n.store().range(RangeRequest.of(b("refused")).build()).kvs().isEmpty(), "member "
                     + n.memberId());
             assertTrue(n.store().leaseIds().isEmpty(), "member " + n.memberId());
             assertEquals(List.of(new raftkv.storage.Alarm(1, raftkv.storage.Alarm.Type.NOSPACE)), n.store().alarms());
         }
-        follower.propose(new Command.Alarm(1, "NOSPACE", false)).get();
-        assertEquals(2, follower.propose(new Command.Kv(PutRequest.of(b("after"), b("v")))).get().revision(),
+        follower.writes().propose(new Command.Alarm(1, "NOSPACE", false)).get();
+        assertEquals(2, follower.writes().propose(new Command.Kv(PutRequest.of(b("after"), b("v")))).get().revision(),
                 "puts go on once it is cleared (the refused ones took no revision)");
     }
 
@@ -311,24 +321,24 @@ class RaftNodeTest {
     void aLeaseExpiryFromAnotherTermOrAFollowerNeverTakesEffect() throws Exception {
         startCluster();
         RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
-        leader.propose(new Command.LeaseGrant(9, 60)).get();
-        leader.propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 9, false, false, false))).get();
-        long term = leader.leaderTerm();
+        leader.writes().propose(new Command.LeaseGrant(9, 60)).get();
+        leader.writes().propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 9, false, false, false))).get();
+        long term = leader.leadership().leaderTerm();
         assertTrue(term > 0);
 
-        var fromFollower = follower().proposeExpiry(9, term);
+        var fromFollower = follower().writes().proposeExpiry(9, term);
         assertThrows(java.util.concurrent.ExecutionException.class, fromFollower::get, "a follower's expiry fails");
-        var staleTerm = leader.proposeExpiry(9, term + 1);
+        var staleTerm = leader.writes().proposeExpiry(9, term + 1);
         staleTerm.get(); // applied, and ignored
         for (RaftNode n : nodes) {
-            n.readBarrier().get();
+            n.reads().linearizable().get();
             assertEquals(List.of(9L), n.store().leaseIds(), "member " + n.memberId() + " kept the lease");
             assertEquals(1, n.store().range(RangeRequest.of(b("leased")).build()).kvs().size());
         }
 
-        leader.proposeExpiry(9, term).get();
+        leader.writes().proposeExpiry(9, term).get();
         for (RaftNode n : nodes) {
-            n.readBarrier().get();
+            n.reads().linearizable().get();
             assertTrue(n.store().leaseIds().isEmpty(), "member " + n.memberId() + " revoked the expired lease");
             assertTrue(n.store().range(RangeRequest.of(b("leased")).build()).kvs().isEmpty());
         }

@@ -2,7 +2,6 @@ package raftkv.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -59,35 +58,37 @@ class ResultCodecTest {
         };
     }
 
-    private Object outcome() {
-        return switch (rnd.nextInt(6)) {
-            case 0 -> new StorageException(ErrorCode.values()[rnd.nextInt(ErrorCode.values().length)],
-                    "refused " + rnd.nextInt());
-            case 1 -> new IllegalStateException("a member failure: never shipped");
-            default -> new CommandResult(rnd.nextInt(1_000_000), response(0));
+    private ApplyOutcome outcome() {
+        return switch (rnd.nextInt(7)) {
+            case 0 -> new ApplyOutcome.Refused(new StorageException(
+                    ErrorCode.values()[rnd.nextInt(ErrorCode.values().length)], "refused " + rnd.nextInt()));
+            case 1 -> new ApplyOutcome.Failed(new IllegalStateException("a member failure: never shipped"));
+            case 2 -> ApplyOutcome.LOCAL;
+            default -> new ApplyOutcome.Applied(new CommandResult(rnd.nextInt(1_000_000), response(0)));
         };
     }
 
     @Test
     void randomOutcomesSurviveTheTrip() {
         for (int round = 0; round < 2_000; round++) {
-            List<Object> sent = new ArrayList<>();
+            List<ApplyOutcome> sent = new ArrayList<>();
             for (int i = rnd.nextInt(30); i > 0; i--) {
                 sent.add(outcome());
             }
-            List<Object> got = ResultCodec.decode(ResultCodec.encode(sent));
+            List<ApplyOutcome> got = ResultCodec.decode(ResultCodec.encode(sent));
             assertEquals(sent.size(), got.size());
             for (int i = 0; i < sent.size(); i++) {
-                Object s = sent.get(i);
-                Object g = got.get(i);
-                if (s instanceof CommandResult) {
+                ApplyOutcome s = sent.get(i);
+                ApplyOutcome g = got.get(i);
+                if (s instanceof ApplyOutcome.Applied) {
                     assertEquals(s, g, "round " + round + " outcome " + i);
-                } else if (s instanceof StorageException e) {
-                    StorageException back = assertInstanceOf(StorageException.class, g);
-                    assertEquals(e.code(), back.code());
-                    assertEquals(e.getMessage(), back.getMessage());
+                } else if (s instanceof ApplyOutcome.Refused r) {
+                    StorageException back = assertInstanceOf(ApplyOutcome.Refused.class, g).reason();
+                    assertEquals(r.reason().code(), back.code());
+                    assertEquals(r.reason().getMessage(), back.getMessage());
                 } else {
-                    assertNull(g, "a member failure is left to the proposer's own apply");
+                    assertEquals(ApplyOutcome.LOCAL, g, "a member failure or a local answer is left to the"
+                            + " proposer's own apply");
                 }
             }
         }
@@ -95,8 +96,8 @@ class ResultCodecTest {
 
     @Test
     void truncatedOrForeignBytesAreRefused() {
-        List<Object> sent = List.of(new CommandResult(7, new TxnResponse(7, true, List.of(
-                new PutResponse(7, kv()), new RangeResponse(7, kvs(), true, 3)))));
+        List<ApplyOutcome> sent = List.of(new ApplyOutcome.Applied(new CommandResult(7, new TxnResponse(7, true,
+                List.of(new PutResponse(7, kv()), new RangeResponse(7, kvs(), true, 3))))));
         byte[] good = ResultCodec.encode(sent);
         for (int cut = 0; cut < good.length; cut++) {
             byte[] shorter = Arrays.copyOf(good, cut);

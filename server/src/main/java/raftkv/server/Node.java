@@ -41,7 +41,7 @@ public final class Node implements Closeable {
     private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
         this.config = config;
         this.raft = raft;
-        this.linearizableBarrier = raft::readBarrier;
+        this.linearizableBarrier = raft.reads()::linearizable;
         this.registry = registry;
         this.metrics = new ServerMetrics(registry, this);
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -78,7 +78,7 @@ public final class Node implements Closeable {
         raftkv.storage.Compactor compactor = new raftkv.storage.Compactor(policy, () -> store().revision(),
                 raftkv.raft.MonotonicClock.SYSTEM::millis, rev -> {
                     if (raft.status().isLeader() && rev > store().compactRevision()) {
-                        raft.propose(new raftkv.raft.Command.Compact(rev));
+                        raft.writes().propose(new raftkv.raft.Command.Compact(rev));
                     }
                 });
         compactor.start();
@@ -99,11 +99,19 @@ public final class Node implements Closeable {
         StoreConfig store = StoreConfig.defaults(c.node().dataPath().resolve("store"))
                 .withMaxTxnOps(c.limits().maxTxnOps());
         NodeConfig.RaftSettings r = c.raft();
-        return new RaftNodeOptions(c.cluster().name(), c.node().id(), peers, c.node().dataPath().resolve("raft"),
-                store, Duration.ofMillis(r.electionTimeoutMs()), r.snapshotThreshold(),
-                (int) Math.max(1, Math.min(1024, r.snapshotThreshold() / 2)), Duration.ofMillis(r.requestTimeoutMs()),
-                1024, 4 << 20, 8, r.logSegmentBytes(), Duration.ofMillis(r.watchProgressMs()),
-                c.cluster().joining());
+        return RaftNodeOptions.builder(c.cluster().name(), c.node().id(), peers, c.node().dataPath().resolve("raft"),
+                        store)
+                .electionTimeout(Duration.ofMillis(r.electionTimeoutMs()))
+                .snapshotThreshold(r.snapshotThreshold())
+                .purgeGap(r.purgeGap())
+                .requestTimeout(Duration.ofMillis(r.requestTimeoutMs()))
+                .maxBatchCount(r.maxBatchRequests())
+                .maxBatchBytes(r.maxBatchBytes())
+                .maxInFlight(r.maxEntriesInFlight())
+                .logSegmentBytes(r.logSegmentBytes())
+                .watchProgressInterval(Duration.ofMillis(r.watchProgressMs()))
+                .joining(c.cluster().joining())
+                .build();
     }
 
     public NodeConfig config() {
@@ -173,7 +181,7 @@ public final class Node implements Closeable {
             return cached.url();
         }
         String url = null;
-        for (raftkv.raft.MemberInfo m : raft.members()) {
+        for (raftkv.raft.MemberInfo m : raft.membership().members()) {
             if (m.id() == leader && !m.clientUrl().isEmpty()) {
                 url = m.clientUrl();
             }
@@ -205,7 +213,7 @@ public final class Node implements Closeable {
                     && !store().alarms().contains(new raftkv.storage.Alarm(self, raftkv.storage.Alarm.Type.NOSPACE))) {
                 log.warn("the store ({} bytes) is over its quota of {} bytes: raising the NOSPACE alarm", size,
                         config.limits().quotaBytes());
-                raft.propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true)).join();
+                raft.writes().propose(new raftkv.raft.Command.Alarm(self, "NOSPACE", true)).join();
             }
         } catch (RuntimeException e) {
             log.debug("quota check skipped: {}", e.toString());

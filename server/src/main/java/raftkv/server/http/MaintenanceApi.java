@@ -131,7 +131,7 @@ final class MaintenanceApi {
         if (node.status().leaderId() == 0) {
             return CompletableFuture.completedFuture(unhealthy("RAFT NO LEADER"));
         }
-        return node.raft().readBarrier().orTimeout(1, TimeUnit.SECONDS)
+        return node.raft().reads().linearizable().orTimeout(1, TimeUnit.SECONDS)
                 .handle((v, e) -> e == null ? Reply.json(new ResponseJson.Health("true", ""))
                         : unhealthy("QGET ERROR"));
     }

@@ -37,13 +37,13 @@ public final class KvOps {
     public CompletableFuture<Written<PutResponse>> put(PutRequest p) {
         RequestChecks.checkPut(p);
         refuseIfNoSpace();
-        return node.raft().propose(new Command.Kv(p)).thenApply(r ->
+        return node.raft().writes().propose(new Command.Kv(p)).thenApply(r ->
                 new Written<>(r.revision(), (PutResponse) r.response()));
     }
 
     public CompletableFuture<Written<DeleteRangeResponse>> deleteRange(DeleteRangeRequest d) {
         RequestChecks.checkDeleteRange(d);
-        return node.raft().propose(new Command.Kv(d)).thenApply(r ->
+        return node.raft().writes().propose(new Command.Kv(d)).thenApply(r ->
                 new Written<>(r.revision(), (DeleteRangeResponse) r.response()));
     }
 
@@ -59,13 +59,13 @@ public final class KvOps {
         if (t.puts()) {
             refuseIfNoSpace();
         }
-        return node.raft().propose(new Command.Kv(t)).thenApply(r ->
+        return node.raft().writes().propose(new Command.Kv(t)).thenApply(r ->
                 new Written<>(r.revision(), (TxnResponse) r.response()));
     }
 
     /** Compacts the history below {@code revision}; answers the revision for the response header. */
     public CompletableFuture<Long> compact(long revision) {
-        return node.raft().propose(new Command.Compact(revision)).thenApply(r -> r.revision());
+        return node.raft().writes().propose(new Command.Compact(revision)).thenApply(r -> r.revision());
     }
 
     /**
@@ -73,7 +73,8 @@ public final class KvOps {
      * see {@code RaftNode.serializableBarrier}), else on the work pool after a ReadIndex round.
      */
     public <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
-        CompletableFuture<Void> barrier = serializable ? node.raft().serializableBarrier() : node.linearizableBarrier();
+        CompletableFuture<Void> barrier = serializable ? node.raft().reads().serializable()
+                : node.linearizableBarrier();
         if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
             return CompletableFuture.completedFuture(read.get());
         }

@@ -40,7 +40,7 @@ public final class LeaseOps {
         }
         long chosen = id == 0 ? newId() : id;
         long granted = Math.max(ttl, minTtlSeconds);
-        return node.raft().propose(new Command.LeaseGrant(chosen, granted)).thenApply(r ->
+        return node.raft().writes().propose(new Command.LeaseGrant(chosen, granted)).thenApply(r ->
                 new Granted(chosen, granted, r.revision()));
     }
 
@@ -54,20 +54,21 @@ public final class LeaseOps {
 
     /** Revokes a lease and deletes its keys; answers the revision for the header. */
     public CompletableFuture<Long> revoke(long id) {
-        return node.raft().propose(new Command.LeaseRevoke(id)).thenApply(r -> r.revision());
+        return node.raft().writes().propose(new Command.LeaseRevoke(id)).thenApply(r -> r.revision());
     }
 
     /** Renews a lease on the leader; a lease that is gone comes back with a TTL of -1. */
     public CompletableFuture<Query.LeaseState> keepAlive(long id) {
-        return node.raft().leaseQuery(new Query.LeaseRenew(id));
+        return node.raft().reads().leaseQuery(new Query.LeaseRenew(id));
     }
 
     public CompletableFuture<Query.LeaseState> timeToLive(long id, boolean keys) {
-        return node.raft().leaseQuery(new Query.LeaseTimeToLive(id, keys));
+        return node.raft().reads().leaseQuery(new Query.LeaseTimeToLive(id, keys));
     }
 
     /** The ids of every lease, after a ReadIndex round. */
     public CompletableFuture<List<Long>> leases() {
-        return node.raft().readBarrier().thenApplyAsync(v -> List.copyOf(node.store().leaseIds()), node.work());
+        return node.raft().reads().linearizable()
+                .thenApplyAsync(v -> List.copyOf(node.store().leaseIds()), node.work());
     }
 }

@@ -45,12 +45,12 @@ public final class MaintenanceOps {
             throw new ApiError.ApiException(ApiError.badRequest(
                     "field \"revision\": must not be negative (0: the current revision)"));
         }
-        return node.raft().readBarrier().thenApplyAsync(v -> node.store().hash(revision), node.work());
+        return node.raft().reads().linearizable().thenApplyAsync(v -> node.store().hash(revision), node.work());
     }
 
     /** The alarms raised anywhere in the cluster; linearizable, as etcd's (which goes through its log). */
     public CompletableFuture<List<Alarm>> alarms() {
-        return node.raft().readBarrier().thenApply(v -> node.store().alarms());
+        return node.raft().reads().linearizable().thenApply(v -> node.store().alarms());
     }
 
     /**
@@ -62,17 +62,17 @@ public final class MaintenanceOps {
             throw new ApiError.ApiException(ApiError.badRequest(
                     "field \"memberID\": the member of the alarm is required"));
         }
-        if (activate && node.raft().members().stream().noneMatch(m -> m.id() == memberId)) {
+        if (activate && node.raft().membership().members().stream().noneMatch(m -> m.id() == memberId)) {
             throw new ApiError.ApiException(ApiError.badRequest("field \"memberID\": " + memberId
                     + " is not a member of this cluster"));
         }
-        return node.raft().propose(new Command.Alarm((int) memberId, type.name(), activate))
+        return node.raft().writes().propose(new Command.Alarm((int) memberId, type.name(), activate))
                 .thenApply(v -> node.store().alarms());
     }
 
     /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
     public CompletableFuture<Long> defragment() {
-        return node.raft().readBarrier().thenApplyAsync(v -> {
+        return node.raft().reads().linearizable().thenApplyAsync(v -> {
             node.defragment();
             return node.store().revision();
         }, node.work());
@@ -87,14 +87,14 @@ public final class MaintenanceOps {
         if (!node.status().isLeader()) {
             throw failedPrecondition("etcdserver: not leader");
         }
-        if (node.raft().members().stream().noneMatch(m -> m.id() == target && !m.learner())) {
+        if (node.raft().membership().members().stream().noneMatch(m -> m.id() == target && !m.learner())) {
             throw failedPrecondition("etcdserver: bad leader transferee");
         }
         if (target == node.raft().memberId()) {
             return CompletableFuture.completedFuture(node.store().revision());
         }
         Duration timeout = Duration.ofMillis(node.config().raft().requestTimeoutMs());
-        return node.raft().transferLeadership((int) target, timeout).handle((v, e) -> {
+        return node.raft().membership().transferLeadership((int) target, timeout).handle((v, e) -> {
             if (e == null) {
                 return node.store().revision();
             }
@@ -120,6 +120,6 @@ public final class MaintenanceOps {
      * was asked for; writes go on meanwhile. The caller closes it.
      */
     public CompletableFuture<StoreSnapshot> snapshot() {
-        return node.raft().readBarrier().thenApplyAsync(v -> node.store().openSnapshot(), node.work());
+        return node.raft().reads().linearizable().thenApplyAsync(v -> node.store().openSnapshot(), node.work());
     }
 }

@@ -29,7 +29,7 @@ public final class MemberOps {
 
     /** The members, after a ReadIndex round. */
     public CompletableFuture<List<MemberInfo>> list() {
-        return node.raft().readBarrier().thenApply(v -> node.raft().members());
+        return node.raft().reads().linearizable().thenApply(v -> node.raft().membership().members());
     }
 
     /**
@@ -44,7 +44,7 @@ public final class MemberOps {
                     + Integer.MAX_VALUE));
         }
         int[] added = {0};
-        return answers(raft, peerUrl).thenCompose(v -> node.raft().reconfigure(members -> {
+        return answers(raft, peerUrl).thenCompose(v -> node.raft().membership().reconfigure(members -> {
             int chosen = id > 0 ? (int) id : members.stream().mapToInt(MemberInfo::id).max().orElse(0) + 1;
             for (MemberInfo m : members) {
                 if (m.id() == chosen) {
@@ -73,7 +73,7 @@ public final class MemberOps {
      */
     private CompletableFuture<Void> answers(String raft, String peerUrl) {
         return CompletableFuture.runAsync(() -> {
-            if (node.raft().members().stream().anyMatch(m -> m.raftAddress().equals(raft))) {
+            if (node.raft().membership().members().stream().anyMatch(m -> m.raftAddress().equals(raft))) {
                 throw failedPrecondition("etcdserver: Peer URLs already exists");
             }
             int colon = raft.lastIndexOf(':');
@@ -89,7 +89,7 @@ public final class MemberOps {
     }
 
     public CompletableFuture<Change> remove(long id) {
-        return node.raft().reconfigure(members -> {
+        return node.raft().membership().reconfigure(members -> {
             List<MemberInfo> next = new ArrayList<>(members);
             if (!next.removeIf(m -> m.id() == id)) {
                 throw notFound();
@@ -102,12 +102,12 @@ public final class MemberOps {
     }
 
     public CompletableFuture<Change> promote(long id) {
-        MemberInfo m = node.raft().members().stream().filter(x -> x.id() == id).findFirst()
+        MemberInfo m = node.raft().membership().members().stream().filter(x -> x.id() == id).findFirst()
                 .orElseThrow(MemberOps::notFound);
         if (!m.learner()) {
             throw failedPrecondition("etcdserver: can only promote a learner member");
         }
-        return node.raft().promote((int) id).thenApply(members -> new Change(null, members));
+        return node.raft().membership().promote((int) id).thenApply(members -> new Change(null, members));
     }
 
     /**
@@ -117,8 +117,8 @@ public final class MemberOps {
      */
     public CompletableFuture<Change> update(long id, String peerUrl) {
         String raft = raftAddress(peerUrl);
-        return node.raft().readBarrier().thenApply(v -> {
-            List<MemberInfo> members = node.raft().members();
+        return node.raft().reads().linearizable().thenApply(v -> {
+            List<MemberInfo> members = node.raft().membership().members();
             MemberInfo member = members.stream().filter(m -> m.id() == id).findFirst()
                     .orElseThrow(MemberOps::notFound);
             if (members.stream().anyMatch(m -> m.id() != id && m.raftAddress().equals(raft))) {

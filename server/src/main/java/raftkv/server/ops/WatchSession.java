@@ -96,7 +96,7 @@ public final class WatchSession {
 
     /** Creates a watch ({@code watchId} 0: the server chooses); completes when that took effect. */
     public CompletableFuture<Void> create(WatchSpec spec, long watchId, boolean fragment) {
-        return then(node.raft().readBarrier(), failure -> {
+        return then(node.raft().reads().linearizable(), failure -> {
             if (closed) {
                 return;
             }

@@ -151,7 +151,11 @@ final class Rpc {
         try {
             node = r.body().length == 0 ? object() : JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new RaftKvException(-1, "unreadable answer (HTTP " + r.status() + "): " + e.getMessage());
+            // Not raftkv's JSON: a proxy's error page, or an answer cut short. The status still says whether
+            // another node may serve it; a garbled 200 is treated as unavailable, so a write that may have been
+            // applied is reported as of unknown outcome, never as a definite failure.
+            String m = "unreadable answer (HTTP " + r.status() + "): " + e.getMessage();
+            throw r.status() == 200 ? new RaftKvException.Unavailable(m, e) : RaftKvException.of(r.status(), -1, m);
         }
         if (r.status() != 200) {
             JsonNode err = node.has("error") && node.get("error").isObject() ? node.get("error") : node;

@@ -11,6 +11,7 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -412,6 +413,12 @@ public final class KvStateMachine extends BaseStateMachine {
      */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
+        // A new leader's first entry comes here: the one callback that reaches a member re-elected without another
+        // leader in between (see Leadership).
+        DivisionInfo info = divisionInfo();
+        if (info != null) {
+            leadership.observed(info.isLeader(), info.getCurrentTerm());
+        }
         if (failed.isDone()) {
             // Nothing moves past an entry this member could not apply (until the process stops): a no-op or
             // configuration entry marked applied here would carry the applied index over it, and a restart would
@@ -515,23 +522,29 @@ public final class KvStateMachine extends BaseStateMachine {
     /** On a Ratis thread holding its server lock (see {@link Leadership}). */
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        long term;
-        try {
-            term = getServer().get().getDivision(getGroupId()).getInfo().getCurrentTerm();
-        } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            term = 0;
-        }
+        DivisionInfo info = divisionInfo();
+        long term = info == null ? 0 : info.getCurrentTerm();
         log.info("leader is now {} in term {} (seen by {})", newLeaderId, term, groupMemberId.getPeerId());
         metrics.leaderChanged();
-        leadership.leaderChanged(newLeaderId.equals(groupMemberId.getPeerId()), term);
+        leadership.leaderChanged(info != null && info.isLeader(), term);
     }
 
     @Override
     public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
-        leadership.steppedDown();
+        DivisionInfo info = divisionInfo();
+        leadership.steppedDown(info == null ? 0 : info.getCurrentTerm());
+    }
+
+    /** Ratis' view of this member, null while the server is not reachable (starting, closing). */
+    private DivisionInfo divisionInfo() {
+        try {
+            return getServer().get().getDivision(getGroupId()).getInfo();
+        } catch (IOException | java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     @Override

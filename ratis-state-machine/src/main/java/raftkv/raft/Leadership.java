@@ -8,30 +8,32 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether this member leads, and in which term: the one view every part of the member asks (the sender choosing
- * between its own Raft server and forwarding, the apply path, the lease clocks, the empty-entry producers). It is fed
- * by Ratis' own callbacks on the state machine, so asking it costs a volatile read, not a server lookup:
- * {@code notifyLeaderChanged} when a leader becomes known (this member, on winning an election) and
- * {@code notifyNotLeader} when this member's leadership ends.
+ * between its own Raft server and forwarding, the lease clocks, the read barriers, the empty-entry producers). It is
+ * fed by Ratis' own callbacks on the state machine, so asking it costs a volatile read, not a server lookup: at
+ * {@code notifyLeaderChanged} and {@code notifyTermIndexUpdated} the state machine tells it what Ratis says of this
+ * member then (leader or not, current term), and {@code notifyNotLeader} ends a leadership. The second matters:
+ * Ratis announces a leader only when the leader's id changes, so a member that steps down and wins the next election
+ * without another leader in between gets no {@code notifyLeaderChanged}; the no-op entry every new leader commits
+ * first calls {@code notifyTermIndexUpdated}, and that corrects the view.
+ *
+ * <p>A term whose leadership ended is never taken up again (a member leads a term at most once), so an observation
+ * made just before a step-down and delivered just after it cannot revive a leadership that is over.
  *
  * <p>Ratis does not report a leader that is lost without a successor (a follower that starts an election), so the
  * id of the leader is read from Ratis itself ({@link #leaderId}), as is everything in {@code RaftNode.status}.
  *
- * <p>Written on Ratis' threads (under its server lock: listeners must not block or call into the server); read from
- * any thread.
+ * <p>Written on Ratis' threads (some holding its server lock: listeners must not block or call into the server),
+ * under this object's monitor; read from any thread.
  */
 final class Leadership {
 
     private static final Logger log = LoggerFactory.getLogger(Leadership.class);
 
-    /** What a callback said: this member leads {@code term}, or does not ({@code term} 0). */
-    private record View(long term) {
-        boolean leading() {
-            return term > 0;
-        }
-    }
-
     private final IntSupplier ratisLeaderId;
-    private volatile View view = new View(0);
+    /** The term this member leads, 0 when it does not lead. */
+    private volatile long term;
+    /** The highest term whose leadership ended here (or which this member knew it did not lead). */
+    private long ended;
     private final List<Runnable> onNewLeader = new CopyOnWriteArrayList<>();
 
     /** {@code ratisLeaderId} asks Ratis which member it takes for the leader (0: none). */
@@ -41,7 +43,7 @@ final class Leadership {
 
     /** Whether this member leads now. */
     boolean isLeader() {
-        return view.leading();
+        return term > 0;
     }
 
     /**
@@ -49,7 +51,7 @@ final class Leadership {
      * in between two questions is never taken for one of the wrong term.
      */
     long leaderTerm() {
-        return view.term();
+        return term;
     }
 
     /** The leader Ratis knows, 0 when it knows none. */
@@ -62,24 +64,38 @@ final class Leadership {
         onNewLeader.add(listener);
     }
 
-    /** Ratis made {@code leader} the leader of {@code term}; {@code self} is whether that is this member. */
-    void leaderChanged(boolean self, long term) {
-        View was = view;
-        view = new View(self ? term : 0);
-        if (was.leading() && !self) {
-            log.info("no longer leader (was in term {})", was.term());
-        }
+    /** Ratis announced a new leader; {@code leading} and {@code currentTerm} are what it says of this member now. */
+    void leaderChanged(boolean leading, long currentTerm) {
+        observed(leading, currentTerm);
         for (Runnable r : onNewLeader) {
             r.run();
         }
     }
 
-    /** Ratis ended this member's leadership (it stepped down, or the server is closing). */
-    void steppedDown() {
-        View was = view;
-        view = new View(0);
-        if (was.leading()) {
-            log.info("stepped down as leader of term {}", was.term());
+    /** What Ratis says of this member now: whether it leads, and its current term. */
+    synchronized void observed(boolean leading, long currentTerm) {
+        long was = term;
+        if (leading && currentTerm > ended && currentTerm != was) {
+            term = currentTerm;
+            log.info("leading term {}", currentTerm);
+        } else if (!leading && was > 0) {
+            end(was, currentTerm);
+            log.info("no longer leader (was in term {})", was);
         }
+    }
+
+    /** Ratis ended this member's leadership (it stepped down, or the server is closing). */
+    synchronized void steppedDown(long currentTerm) {
+        long was = term;
+        end(was, currentTerm);
+        if (was > 0) {
+            log.info("stepped down as leader of term {}", was);
+        }
+    }
+
+    private void end(long led, long currentTerm) {
+        // The current term too: a member that steps down because it saw a newer term never leads that one.
+        ended = Math.max(ended, Math.max(led, currentTerm));
+        term = 0;
     }
 }

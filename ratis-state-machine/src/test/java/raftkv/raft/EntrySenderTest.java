@@ -230,7 +230,7 @@ class EntrySenderTest {
                 .get(5, TimeUnit.SECONDS));
         assertInstanceOf(IOException.class, e.getCause());
         assertTrue(route.isEmpty());
-        leadership.steppedDown();
+        leadership.steppedDown(4);
     }
 
     @Test

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import raftkv.benchmark.driver.Driver;
+import raftkv.common.Threads;
 
 /**
  * Drives one {@link Driver} with one workload: {@code inFlight} slots, each sending its next request when the last
@@ -31,11 +32,7 @@ public final class LoadRunner {
 
     private final Driver driver;
     private final PrintStream out;
-    private final Executor handoff = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "bench-handoff");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Executor handoff = Executors.newFixedThreadPool(2, Threads.daemon("bench-handoff"));
     /** Key spaces already written through this driver, so rounds after the first do not write them again. */
     private final Set<String> prepared = new HashSet<>();
     private final List<Long> leases = new ArrayList<>();
@@ -155,7 +152,7 @@ public final class LoadRunner {
     }
 
     private Thread progressLine(String name, Recorder progress, AtomicLong errors, Recorder external) {
-        Thread t = new Thread(() -> {
+        Thread t = Threads.daemon("bench-progress").newThread(() -> {
             try {
                 for (int sec = 1; ; sec++) {
                     TimeUnit.SECONDS.sleep(1);
@@ -167,8 +164,7 @@ public final class LoadRunner {
             } catch (InterruptedException e) {
                 // the run ended
             }
-        }, "bench-progress");
-        t.setDaemon(true);
+        });
         t.start();
         return t;
     }

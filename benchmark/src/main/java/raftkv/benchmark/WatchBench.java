@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
 import raftkv.client.RaftKv;
+import raftkv.common.Threads;
 
 /**
  * Watch fan-out: {@code watchers} watchers (one key each, spread over {@code streams} watch streams) on one node,
@@ -145,7 +146,7 @@ public final class WatchBench implements Callable<Integer> {
             senders.add(sender);
         }
         // A progress line a second: the worst put of that second shows when a tail happened (a snapshot, a GC).
-        Thread progress = new Thread(() -> {
+        Thread progress = Threads.daemon("progress").newThread(() -> {
             long last = 0;
             try {
                 for (int sec = 1; ; sec++) {
@@ -158,8 +159,7 @@ public final class WatchBench implements Callable<Integer> {
             } catch (InterruptedException e) {
                 // done
             }
-        }, "progress");
-        progress.setDaemon(true);
+        });
         progress.start();
         for (Thread sender : senders) {
             sender.join();

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import raftkv.client.transport.HttpTransport;
+import raftkv.common.Threads;
 
 /**
  * A client of a raftkv cluster:
@@ -42,8 +43,8 @@ public final class RaftKv implements AutoCloseable {
     private RaftKv(Builder b) {
         this.transport = new HttpTransport(b.connectTimeout);
         this.rpc = new Rpc(transport, new Endpoints(b.endpoints), b.timeout);
-        this.callbacks = Executors.newCachedThreadPool(daemon("raftkv-client-callback"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("raftkv-client-timer"));
+        this.callbacks = Executors.newCachedThreadPool(Threads.daemonPool("raftkv-client-callback"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemonPool("raftkv-client-timer"));
         this.kv = new KvClient(rpc);
         this.watch = new WatchClient(rpc, callbacks);
         this.lease = new LeaseClient(rpc, timer, callbacks);
@@ -94,15 +95,6 @@ public final class RaftKv implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Builds a client: the endpoints, a timeout for each call (with its retries), a connect timeout. */

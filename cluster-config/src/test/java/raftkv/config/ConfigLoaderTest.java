@@ -82,6 +82,8 @@ class ConfigLoaderTest {
                 strip(problems(GOOD + "compaction: {mode: periodic, retention: 1 hour}\n")));
         assertEquals(List.of("field cluster: has the wrong type, expected a section of fields"),
                 strip(problems("cluster: [1, 2]\n")));
+        assertEquals(List.of("field (top level): has the wrong type, expected a section of fields"),
+                strip(problems("- 1\n- 2\n")));
         assertTrue(strip(problems("node: {id: 1}\ncluster: \"abc\n")).get(0).startsWith("not valid YAML at line "));
         assertEquals(List.of("no such file"), strip(problemsOf(dir.resolve("missing.yaml"))));
     }

@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
@@ -25,6 +24,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 
 /**
  * Carries this member's entries into the Raft log and answers their proposals from the leader's reply when it can.
@@ -68,12 +68,7 @@ final class EntrySender implements Closeable {
         this.metrics = metrics;
         this.timeout = timeout;
         this.learnCommitIndex = learnCommitIndex;
-        AtomicInteger count = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(threadCount, r -> {
-            Thread t = new Thread(r, "raftkv-proposer-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.threads = Executors.newFixedThreadPool(threadCount, Threads.daemonPool("raftkv-proposer"));
     }
 
     /**

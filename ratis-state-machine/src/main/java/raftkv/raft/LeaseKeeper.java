@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.storage.MvccStore;
 
 /**
@@ -45,11 +46,8 @@ final class LeaseKeeper implements AutoCloseable {
     private final LongSupplier leaderTerm;
     private final MonotonicClock clock;
     private final ExpiryProposer expire;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "raftkv-lease-keeper");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Threads.daemon("raftkv-lease-keeper"));
     /** Leases whose expiry is on its way, so that one expiry is proposed once. */
     private final Set<Long> expiring = ConcurrentHashMap.newKeySet();
     /** The term this member leads and runs the clocks in, 0 when it does not lead. Owned by the timer thread. */

@@ -22,6 +22,7 @@ import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 
 /**
  * Who is in the cluster, and changes to it: the members as the Raft configuration records them (with their client
@@ -40,11 +41,8 @@ public final class Membership implements AutoCloseable {
     private final RaftClient client;
     /** A linearizable read barrier: a change starts from the current configuration. */
     private final Supplier<CompletableFuture<Void>> current;
-    private final ExecutorService changes = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raftkv-membership");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService changes = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Threads.daemon("raftkv-membership"));
 
     Membership(RaftServer server, RaftGroupId groupId, int selfId, RaftClient client,
                Supplier<CompletableFuture<Void>> current) {

@@ -19,6 +19,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.raft.watch.WatchHub;
 import raftkv.storage.MvccStore;
 
@@ -59,11 +60,8 @@ public final class RaftNode implements Closeable {
     private final CommitAnnouncer commitAnnouncer;
     private final RatisWorkarounds workarounds;
     /** Runs the periodic checks: workarounds, commit announcements, read-index nudges. */
-    private final ScheduledExecutorService nudger = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "raftkv-raft-nudger");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService nudger = Executors.newSingleThreadScheduledExecutor(
+            Threads.daemon("raftkv-raft-nudger"));
     private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
     private volatile boolean closing;
 

@@ -16,6 +16,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import raftkv.common.Threads;
 
 /**
  * The read barriers: when a read started now may be served from this member's store. A linearizable read waits for a
@@ -36,11 +37,8 @@ public final class Reads implements AutoCloseable {
     private final LongSupplier answeredIndex;
     private final RaftMetrics metrics;
     private final long timeoutMs;
-    private final ExecutorService rounds = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raftkv-read-index");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService rounds = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Threads.daemon("raftkv-read-index"));
     private final ReadIndexBatcher batcher;
     private final ClientId readClientId = ClientId.randomId();
     private final AtomicLong readCallId = new AtomicLong();

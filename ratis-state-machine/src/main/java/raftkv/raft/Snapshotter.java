@@ -18,6 +18,7 @@ import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.storage.MvccStore;
 import raftkv.storage.StoreSnapshot;
 import raftkv.storage.backend.DataDirectory;
@@ -42,11 +43,7 @@ final class Snapshotter implements AutoCloseable {
     private final SimpleStateMachineStorage storage;
     private final long threshold;
     private final long phase;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raftkv-snapshot-writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(Threads.daemon("raftkv-snapshot-writer"));
     /** The dump being written, if any. Owned by the apply thread. */
     private Future<?> inProgress;
 

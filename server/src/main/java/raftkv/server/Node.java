@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.config.Member;
 import raftkv.config.NodeConfig;
 import raftkv.raft.NodeStatus;
@@ -45,17 +46,8 @@ public final class Node implements Closeable {
         this.registry = registry;
         this.metrics = new ServerMetrics(registry, this);
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        this.work = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "raftkv-api-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "raftkv-node-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        this.work = Executors.newFixedThreadPool(threads, Threads.daemonPool("raftkv-api"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(Threads.daemon("raftkv-node-timers"));
         timers.scheduleWithFixedDelay(this::checkQuota, 1, 1, TimeUnit.SECONDS);
         this.autoCompactor = autoCompactor(config);
     }

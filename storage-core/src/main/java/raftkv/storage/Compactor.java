@@ -10,6 +10,7 @@ import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 
 /**
  * The automatic compaction policy, as etcd's {@code --auto-compaction-mode}: either keep the last N revisions, or
@@ -66,11 +67,7 @@ public final class Compactor implements AutoCloseable {
     public synchronized void start() {
         long every = policy instanceof KeepRevisions k ? k.interval().toMillis()
                 : Math.max(1, ((KeepWindow) policy).retention().toMillis() / 10);
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "raftkv-auto-compactor");
-            t.setDaemon(true);
-            return t;
-        });
+        scheduler = Executors.newSingleThreadScheduledExecutor(Threads.daemon("raftkv-auto-compactor"));
         scheduler.scheduleWithFixedDelay(this::tickSafely, every, every, TimeUnit.MILLISECONDS);
         log.info("auto-compaction: {}", policy);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.storage.ChangeBatch;
 import raftkv.storage.ErrorCode;
 import raftkv.storage.Event;
@@ -93,8 +94,7 @@ public final class WatchHub implements AutoCloseable {
         this.maxQueued = maxQueued;
         this.store = store;
         this.progressInterval = progressInterval;
-        this.dispatcher = new Thread(this::run, "raftkv-watch-dispatcher");
-        this.dispatcher.setDaemon(true);
+        this.dispatcher = Threads.daemon("raftkv-watch-dispatcher").newThread(this::run);
     }
 
     public void start() {

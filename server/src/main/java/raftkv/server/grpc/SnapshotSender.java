@@ -6,13 +6,14 @@ import io.etcd.jetcd.api.SnapshotResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.server.Node;
+import raftkv.server.ops.ChunkedOutput;
 import raftkv.storage.StoreSnapshot;
 
 /**
@@ -25,7 +26,7 @@ import raftkv.storage.StoreSnapshot;
  * ready, and on cancel, after which it stops writing and closes the snapshot, releasing the store's maintenance lock
  * that an open snapshot holds.
  */
-final class SnapshotSender extends OutputStream {
+final class SnapshotSender {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotSender.class);
     /** etcd's {@code snapshotSendBufferSize}. */
@@ -55,8 +56,6 @@ final class SnapshotSender extends OutputStream {
     private volatile boolean cancelled;
 
     // Owned by the sender thread.
-    private final byte[] buf = new byte[CHUNK];
-    private int n;
     private long remaining;
     private ResponseHeader header;
     private MessageDigest sha;
@@ -87,9 +86,7 @@ final class SnapshotSender extends OutputStream {
             snapshot.close();
             return;
         }
-        Thread t = new Thread(() -> send(snapshot), "raftkv-grpc-snapshot");
-        t.setDaemon(true);
-        t.start();
+        Threads.daemon("raftkv-grpc-snapshot").newThread(() -> send(snapshot)).start();
     }
 
     private void send(StoreSnapshot snapshot) {
@@ -101,9 +98,14 @@ final class SnapshotSender extends OutputStream {
             long padding = SnapshotFraming.padding(size);
             remaining = size + padding;
             long total = remaining;
-            snapshot.writeTo(this);
-            write(new byte[(int) padding]);
-            close();
+            // Not try-with-resources: after a failure, the blob in hand must not go out as if the snapshot ended.
+            ChunkedOutput blobs = new ChunkedOutput(CHUNK, blob -> {
+                sha.update(blob);
+                emit(blob, true);
+            });
+            snapshot.writeTo(blobs);
+            blobs.write(new byte[(int) padding]);
+            blobs.close(); // the last blob is short unless the size is a multiple of 32 KiB
             emit(sha.digest(), false);
             call.onCompleted();
             log.info("sent a snapshot at revision {} over gRPC: {} bytes in {} ms", header.getRevision(), total,
@@ -122,43 +124,6 @@ final class SnapshotSender extends OutputStream {
                 call.onError(Calls.status(e));
             }
         }
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-        buf[n++] = (byte) b;
-        if (n == buf.length) {
-            emitBuffer();
-        }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        while (len > 0) {
-            int k = Math.min(len, buf.length - n);
-            System.arraycopy(b, off, buf, n, k);
-            n += k;
-            off += k;
-            len -= k;
-            if (n == buf.length) {
-                emitBuffer();
-            }
-        }
-    }
-
-    /** Sends what is left of the snapshot (the last blob is short unless the size is a multiple of 32 KiB). */
-    @Override
-    public void close() throws IOException {
-        if (n > 0) {
-            emitBuffer();
-        }
-    }
-
-    private void emitBuffer() throws IOException {
-        byte[] blob = java.util.Arrays.copyOf(buf, n);
-        n = 0;
-        sha.update(blob);
-        emit(blob, true);
     }
 
     /** Sends one blob once the transport takes it; {@code counted}: part of the snapshot, not its checksum. */

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.server.Node;
 
 /**
@@ -132,7 +133,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, io.netty.handler.codec.http.HttpHeaderValues.CHUNKED);
         HttpUtil.setKeepAlive(head, keepAlive);
         ctx.writeAndFlush(head);
-        Thread t = new Thread(() -> {
+        Threads.daemon("raftkv-stream").newThread(() -> {
             try {
                 streamer.stream(result -> {
                     byte[] line = raftkv.server.json.Json.encode(new raftkv.server.json.ResponseJson.Streamed(result));
@@ -149,9 +150,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 log.warn("stream to {} failed: {}", ctx.channel().remoteAddress(), e.toString());
                 ctx.close(); // a half-sent stream must not look complete
             }
-        }, "raftkv-stream");
-        t.setDaemon(true);
-        t.start();
+        }).start();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
+import raftkv.server.ops.ChunkedOutput;
 import raftkv.server.ops.MaintenanceOps;
 import raftkv.storage.Alarm;
 import raftkv.server.json.Json;

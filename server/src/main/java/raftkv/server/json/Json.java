@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import java.io.IOException;
+import raftkv.config.JsonPaths;
 
 /**
  * The one JSON mapper of the API, configured as etcd's gateway behaves: int64 written as strings, zero values
@@ -176,17 +177,6 @@ public final class Json {
     }
 
     private static String field(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (sb.length() > 0) {
-                    sb.append('.');
-                }
-                sb.append(r.getFieldName());
-            } else if (r.getIndex() >= 0) {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.length() == 0 ? "(body)" : sb.toString();
+        return JsonPaths.of(e, "(body)");
     }
 }

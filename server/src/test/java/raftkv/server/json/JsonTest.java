@@ -1,5 +1,6 @@
 package raftkv.server.json;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,5 +43,13 @@ class JsonTest {
         assertTrue(refused("{\"limit\":\"ten\"}").getMessage().contains("limit"));
         assertTrue(refused("{\"no_such\":1}").getMessage().contains("no_such"));
         assertTrue(refused("{\"key\":").getMessage().contains("malformed JSON at line 1"));
+    }
+
+    @Test
+    void theFieldIsAPathAndTheBodyItselfIsNamedSo() {
+        assertEquals("field \"(body)\": wrong type, expected an object", refused("[]").getMessage());
+        var e = assertThrows(Json.BadRequest.class, () -> Json.decode(
+                "{\"compare\":[{},{\"key\":\"!!\"}]}".getBytes(StandardCharsets.UTF_8), RequestJson.Txn.class));
+        assertEquals("field \"compare[1].key\": not valid base64", e.getMessage());
     }
 }

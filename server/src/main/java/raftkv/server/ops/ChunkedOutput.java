@@ -1,17 +1,18 @@
-package raftkv.server.http;
+package raftkv.server.ops;
 
 import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
  * Cuts a byte stream into blobs of at most {@code size} bytes and hands each to a sink: how a snapshot dump becomes
- * a stream of JSON messages without ever being held whole.
+ * a stream of messages (JSON lines, or gRPC's {@code SnapshotResponse}s) without ever being held whole. A blob leaves
+ * when full, and the last, short one at {@link #close}; an exception of the sink reaches the writer as it is.
  */
-final class ChunkedOutput extends OutputStream {
+public final class ChunkedOutput extends OutputStream {
 
     /** Takes each full blob; may block. */
     @FunctionalInterface
-    interface BlobSink {
+    public interface BlobSink {
         void accept(byte[] blob) throws Exception;
     }
 
@@ -20,7 +21,7 @@ final class ChunkedOutput extends OutputStream {
     private int n;
     private long total;
 
-    ChunkedOutput(int size, BlobSink sink) {
+    public ChunkedOutput(int size, BlobSink sink) {
         this.buf = new byte[size];
         this.sink = sink;
     }

@@ -1,6 +1,9 @@
 package raftkv.storage;
 
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import raftkv.storage.backend.Meta;
 
 /**
  * An alarm raised in the cluster against one member, as etcd's: {@link Type#NOSPACE} when a member's store outgrew
@@ -15,6 +18,26 @@ public record Alarm(long memberId, Type type) {
     /** The order alarms are kept and listed in: by member, then kind. */
     public static final Comparator<Alarm> ORDER = Comparator.comparingLong(Alarm::memberId)
             .thenComparing(Alarm::type);
+
+    /**
+     * {@code alarms} (kept in {@link #ORDER}) with {@code alarm} raised or cleared, still in that order; null if that
+     * changes nothing.
+     *
+     * @throws StorageException {@link ErrorCode#INVALID_ARGUMENT} when raising one more would exceed
+     *                          {@link Meta#MAX_ALARMS}
+     */
+    static List<Alarm> toggled(List<Alarm> alarms, Alarm alarm, boolean raise) {
+        List<Alarm> next = new ArrayList<>(alarms);
+        boolean changed = raise ? !next.contains(alarm) && next.add(alarm) : next.remove(alarm);
+        if (!changed) {
+            return null;
+        }
+        if (next.size() > Meta.MAX_ALARMS) {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "at most " + Meta.MAX_ALARMS + " alarms");
+        }
+        next.sort(ORDER);
+        return List.copyOf(next);
+    }
 
     @Override
     public String toString() {

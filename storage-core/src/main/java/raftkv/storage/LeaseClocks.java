@@ -9,7 +9,8 @@ import raftkv.storage.lease.Lease;
  * (etcd's lessor: only the leader runs the clocks, a new leader restarts them with full TTLs) and revokes expired
  * leases through the log, so every member deletes the same keys at the same revision.
  *
- * <p>Thread-safe: each call takes the store lock shared (the lease table's clock fields are its own concern).
+ * <p>Thread-safe: each call works on the lease table while the store holds its lock shared (the table's clock
+ * fields are its own concern).
  */
 public final class LeaseClocks {
 
@@ -24,59 +25,38 @@ public final class LeaseClocks {
      * time already ran out (its revoke is on its way: a keepalive cannot bring it back).
      */
     public long renew(long id, long nowMillis) {
-        store.lock.readLock().lock();
-        try {
-            Lease l = store.leases.get(id);
+        return store.fromLeases(leases -> {
+            Lease l = leases.get(id);
             if (l == null || l.expiryMillis() < nowMillis) {
-                return -1;
+                return -1L;
             }
-            return store.leases.renew(id, nowMillis);
-        } finally {
-            store.lock.readLock().unlock();
-        }
+            return leases.renew(id, nowMillis);
+        });
     }
 
     /** Gives every lease its full TTL from {@code nowMillis} on (a new leader does this). */
     public void promote(long nowMillis) {
-        store.lock.readLock().lock();
-        try {
-            store.leases.promote(nowMillis);
-        } finally {
-            store.lock.readLock().unlock();
-        }
+        store.withLeases(leases -> leases.promote(nowMillis));
     }
 
     /** Starts the clock of leases granted since the last promote, with their full TTL. */
     public void startNew(long nowMillis) {
-        store.lock.readLock().lock();
-        try {
-            store.leases.startUnstarted(nowMillis);
-        } finally {
-            store.lock.readLock().unlock();
-        }
+        store.withLeases(leases -> leases.startUnstarted(nowMillis));
     }
 
     /** Stops every lease clock (a follower never expires leases). */
     public void demote() {
-        store.lock.readLock().lock();
-        try {
-            store.leases.demote();
-        } finally {
-            store.lock.readLock().unlock();
-        }
+        store.withLeases(leases -> leases.demote());
     }
 
     /** The ids of leases whose recorded expiry is at or before {@code nowMillis}, earliest first. */
     public List<Long> expired(long nowMillis) {
-        store.lock.readLock().lock();
-        try {
+        return store.fromLeases(leases -> {
             List<Long> ids = new ArrayList<>();
-            for (Lease l : store.leases.expired(nowMillis)) {
+            for (Lease l : leases.expired(nowMillis)) {
                 ids.add(l.id());
             }
             return ids;
-        } finally {
-            store.lock.readLock().unlock();
-        }
+        });
     }
 }

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -15,12 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import raftkv.common.Threads;
 import raftkv.storage.backend.Backend;
 import raftkv.storage.backend.DataDirectory;
 import raftkv.storage.backend.Meta;
-import raftkv.storage.backend.RecordCodec;
 import raftkv.storage.backend.TornCommitException;
 import raftkv.storage.index.TreeIndex;
 import raftkv.storage.lease.Lease;
@@ -43,7 +47,8 @@ import raftkv.storage.request.TxnResponse;
  * data it covers, so after a crash the store reopens at its last commit and the Raft log replays the rest: nothing
  * torn, nothing applied twice.
  *
- * <p><b>Threads and locks</b> (always taken in this order):
+ * <p><b>Locks.</b> This class owns the state and every lock over it, and takes them only in {@code acquire}, which
+ * fixes their order:
  * <ol>
  *   <li>{@code maintenance}: dumps and hashes (shared) against backend compaction, defragment and restore
  *       (exclusive). A stamped lock, because a snapshot may be released by another thread than took it.</li>
@@ -55,61 +60,173 @@ import raftkv.storage.request.TxnResponse;
  *       reads, exclusive for writes. Fields marked "guarded by lock" are written only while commitLock is held
  *       too, so the committer may read them under commitLock alone.</li>
  * </ol>
- * Writes may come from any thread but are serialised; the replicated layer calls them from its one apply thread.
+ * The helpers (transactions, compaction, snapshots, hashes, history reads, lease clocks) hold no reference to a lock
+ * or a field: they are handed the state they need, already locked ({@link LockedState}, the lease table), or ask for
+ * one narrow locked step.
+ *
+ * <p><b>Threads.</b> Writes may come from any thread but are serialised; the replicated layer calls them from its one
+ * apply thread. Reads come from any thread. {@code raftkv-group-commit} commits on a timer; {@code raftkv-compactor}
+ * runs compaction's background steps ({@link StoreCompaction}).
  */
 public final class MvccStore implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(MvccStore.class);
 
-    final StoreConfig config;
+    private final StoreConfig config;
     private final DataDirectory dir;
 
-    final StampedLock maintenance = new StampedLock();
-    final ReentrantLock commitLock = new ReentrantLock();
-    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Set once, by whichever thread's commit failed; read by any. */
-    private volatile Throwable failure;
-    private volatile java.util.function.Consumer<Throwable> onFailure = t -> { };
+    private final StampedLock maintenance = new StampedLock();
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     // guarded by lock
-    Backend backend;
-    TreeIndex index;
-    LeaseTable leases;
-    long currentRev;
-    long compactRev;
+    private Backend backend;
+    private TreeIndex index;
+    private LeaseTable leases;
+    private long currentRev;
+    private long compactRev;
     /** Bumped whenever the backend is replaced, so that a compaction queued against the old one gives up. */
-    long epoch;
+    private long epoch;
 
     // guarded by commitLock
     private AppliedIndex applied = AppliedIndex.NONE;
-    long scheduledCompact;
-    long finishedCompact;
-    private long uncommitted;
-    private boolean dirty;
-    private long lastCommitNanos = System.nanoTime();
+    private long scheduledCompact;
+    private long finishedCompact;
+    private final GroupCommit commits;
     /** The alarms raised in the cluster, in {@link Alarm#ORDER}; written under commitLock, read anywhere. */
     private volatile List<Alarm> alarms = List.of();
-    private final StoreStats stats = new StoreStats();
 
     /** Told of every write txn's changes as it ends, on the writing thread: it must only hand them off. */
-    private volatile java.util.function.Consumer<List<KeyValue>> changeListener = changes -> { };
+    private volatile Consumer<List<KeyValue>> changeListener = changes -> { };
     /** Told when the whole state was replaced (restore), after the swap. */
     private volatile Runnable replacedListener = () -> { };
-    private final RequestApplier applier;
+    private final RequestApplier applier = new RequestApplier();
     private final LeaseClocks leaseClocks = new LeaseClocks(this);
-    private final StoreCompaction compaction;
     private final ScheduledExecutorService committer;
     private final ExecutorService compactor;
+    private final StoreCompaction compaction;
     private volatile boolean closed;
 
     private MvccStore(StoreConfig config) {
         this.config = config;
         this.dir = DataDirectory.open(config.dir());
-        this.applier = new RequestApplier(this);
-        this.compaction = new StoreCompaction(this);
-        this.committer = Executors.newSingleThreadScheduledExecutor(daemon("raftkv-group-commit"));
-        this.compactor = Executors.newSingleThreadExecutor(daemon("raftkv-compactor"));
+        this.commits = new GroupCommit(config);
+        this.committer = Executors.newSingleThreadScheduledExecutor(Threads.daemon("raftkv-group-commit"));
+        this.compactor = Executors.newSingleThreadExecutor(Threads.daemon("raftkv-compactor"));
+        this.compaction = new StoreCompaction(this, compactor, config.compactionBatch());
     }
+
+    // ---------------------------------------------------------------------------------------------- locks
+
+    private enum Mode { NONE, SHARED, EXCLUSIVE }
+
+    /** Which of the three locks a section holds, and how. */
+    private record Locks(Mode maintenance, boolean commit, Mode store) {
+        static final Locks READ = new Locks(Mode.NONE, false, Mode.SHARED);
+        static final Locks WRITE = new Locks(Mode.NONE, false, Mode.EXCLUSIVE);
+        static final Locks COMMIT = new Locks(Mode.NONE, true, Mode.NONE);
+        static final Locks COMMIT_READ = new Locks(Mode.NONE, true, Mode.SHARED);
+        static final Locks COMMIT_WRITE = new Locks(Mode.NONE, true, Mode.EXCLUSIVE);
+        static final Locks MAINTENANCE_SHARED = new Locks(Mode.SHARED, false, Mode.NONE);
+        static final Locks MAINTENANCE_EXCLUSIVE = new Locks(Mode.EXCLUSIVE, false, Mode.NONE);
+        static final Locks EVERYTHING = new Locks(Mode.EXCLUSIVE, true, Mode.EXCLUSIVE);
+    }
+
+    /**
+     * Takes {@code locks}, and returns the maintenance stamp (0 without it) for {@link #release}. Every lock of the
+     * store is taken here, in this order: maintenance, then commitLock, then lock. A section that needs a later one
+     * while holding an earlier one (a snapshot fixing its point, a compaction chunk deleting) nests a second acquire.
+     *
+     * <p>Maintenance first: it is held the longest (a whole dump, a defragment's copy) and its holders take
+     * commitLock inside it, a snapshot to fix a point between applied entries and a compaction chunk to delete. A
+     * thread that waited for it while holding commitLock would stall every write for a whole dump, or deadlock
+     * against that chunk.
+     *
+     * <p>commitLock before lock: an applied entry's scope holds commitLock across its requests, each of which takes
+     * and releases lock; a thread holding lock and waiting for commitLock would deadlock against that scope. Taking
+     * commitLock again while holding it (a write txn inside an entry's scope) never waits, so it is allowed anywhere.
+     */
+    private long acquire(Locks locks) {
+        assert locks.maintenance() == Mode.NONE || !commitLock.isHeldByCurrentThread() && !holdsLock()
+                : "maintenance lock taken after commitLock or lock";
+        assert !locks.commit() || commitLock.isHeldByCurrentThread() || !holdsLock()
+                : "commitLock taken after lock";
+        long stamp = switch (locks.maintenance()) {
+            case NONE -> 0;
+            case SHARED -> maintenance.readLock();
+            case EXCLUSIVE -> maintenance.writeLock();
+        };
+        if (locks.commit()) {
+            commitLock.lock();
+        }
+        switch (locks.store()) {
+            case NONE -> { }
+            case SHARED -> lock.readLock().lock();
+            case EXCLUSIVE -> lock.writeLock().lock();
+        }
+        return stamp;
+    }
+
+    /** Releases what {@link #acquire} took, innermost first; also releases the parts of a section one by one. */
+    private void release(Locks locks, long stamp) {
+        switch (locks.store()) {
+            case NONE -> { }
+            case SHARED -> lock.readLock().unlock();
+            case EXCLUSIVE -> lock.writeLock().unlock();
+        }
+        if (locks.commit()) {
+            commitLock.unlock();
+        }
+        switch (locks.maintenance()) {
+            case NONE -> { }
+            case SHARED -> maintenance.unlockRead(stamp);
+            case EXCLUSIVE -> maintenance.unlockWrite(stamp);
+        }
+    }
+
+    private boolean holdsLock() {
+        return lock.isWriteLockedByCurrentThread() || lock.getReadHoldCount() > 0;
+    }
+
+    private <T> T locked(Locks locks, Supplier<T> section) {
+        long stamp = acquire(locks);
+        try {
+            return section.get();
+        } finally {
+            release(locks, stamp);
+        }
+    }
+
+    private void lockedRun(Locks locks, Runnable section) {
+        locked(locks, () -> {
+            section.run();
+            return null;
+        });
+    }
+
+    /**
+     * Takes {@code locks} for a section that outlives this call (a txn, an entry's scope, a snapshot), which
+     * {@code open} starts from the stamp; released at once if {@code open} throws.
+     */
+    private <T> T holding(Locks locks, LongFunction<T> open) {
+        long stamp = acquire(locks);
+        try {
+            return open.apply(stamp);
+        } catch (RuntimeException e) {
+            release(locks, stamp);
+            throw e;
+        }
+    }
+
+    /** The state for a helper to work on, refused once closed; the caller holds lock. */
+    private LockedState openState() {
+        if (closed) {
+            throw new StorageException(ErrorCode.STORE_CLOSED);
+        }
+        return new LockedState(backend, index, leases, currentRev, compactRev);
+    }
+
+    // ---------------------------------------------------------------------------------------------- open
 
     /**
      * Opens the store in {@code config.dir()}, creating it if empty, and rebuilds the in-memory index.
@@ -121,27 +238,23 @@ public final class MvccStore implements Closeable {
     public static MvccStore open(StoreConfig config) {
         MvccStore s = new MvccStore(config);
         long t0 = System.nanoTime();
-        s.commitLock.lock();
-        s.lock.writeLock().lock();
         try {
-            try {
-                s.backend = Backend.open(s.dir.current());
-            } catch (TornCommitException e) {
-                throw new StorageException(ErrorCode.TORN_STORE, e.getMessage());
-            }
-            s.install(s.backend, StoreRecovery.load(s.backend));
+            s.lockedRun(Locks.COMMIT_WRITE, () -> {
+                try {
+                    s.backend = Backend.open(s.dir.current());
+                } catch (TornCommitException e) {
+                    throw new StorageException(ErrorCode.TORN_STORE, e.getMessage());
+                }
+                s.install(s.backend, StoreRecovery.load(s.backend));
+            });
         } catch (RuntimeException e) {
-            s.lock.writeLock().unlock();
-            s.commitLock.unlock();
             s.shutdownThreads();
             if (s.backend != null) {
                 s.backend.close();
             }
             throw e;
         }
-        s.lock.writeLock().unlock();
-        s.commitLock.unlock();
-        s.compaction.resumeIfInterrupted();
+        s.resumeCompactionIfInterrupted();
         long interval = Math.max(1, config.commitInterval().toMillis() / 2);
         s.committer.scheduleWithFixedDelay(s::commitIfDue, interval, interval, TimeUnit.MILLISECONDS);
         log.info("opened store {} at revision {} (compacted {}, applied index {}), {} keys, {} leases in {} ms",
@@ -155,21 +268,14 @@ public final class MvccStore implements Closeable {
      * applied index 0, and returns how many bytes of it were dropped. The swap is atomic, as a restore's.
      */
     public static long discardTorn(StoreConfig config) {
-        DataDirectory dir = DataDirectory.open(config.dir());
-        Path torn = dir.current();
-        long size = Backend.sizeOnDisk(torn);
-        Path empty = dir.prepareNext();
-        Backend.open(empty).close();
-        dir.discard(dir.switchTo(empty));
-        log.warn("discarded the torn store {} ({} bytes); it is empty now", torn, size);
-        return size;
+        return StoreRecovery.discardTorn(DataDirectory.open(config.dir()));
     }
 
     /**
      * Makes {@code b} and the state read from it live. Called with commitLock and the exclusive lock held (and, when
      * replacing a backend, the exclusive maintenance lock).
      */
-    void install(Backend b, StoreRecovery.Recovered r) {
+    private void install(Backend b, StoreRecovery.Recovered r) {
         Meta m = r.meta();
         backend = b;
         index = r.index();
@@ -181,20 +287,19 @@ public final class MvccStore implements Closeable {
         scheduledCompact = m.scheduledCompact();
         finishedCompact = m.finishedCompact();
         alarms = m.alarms();
-        uncommitted = 0;
-        dirty = false;
+        commits.reset();
     }
 
     // ---------------------------------------------------------------------------------------------- transactions
 
     /** Opens a read view at the current revision. Close it promptly: writers wait for it. */
     public ReadTxn read() {
-        lock.readLock().lock();
-        if (closed) {
-            lock.readLock().unlock();
-            throw new StorageException(ErrorCode.STORE_CLOSED);
-        }
-        return new StoreReadTxn(this, currentRev);
+        return holding(Locks.READ, stamp -> new StoreReadTxn(this, openState()));
+    }
+
+    /** Called by {@link StoreReadTxn#close()}. */
+    void endRead() {
+        release(Locks.READ, 0);
     }
 
     /** Opens the (single) write transaction; others wait until it is closed. */
@@ -202,37 +307,33 @@ public final class MvccStore implements Closeable {
         return beginWrite();
     }
 
-    StoreWriteTxn beginWrite() {
-        commitLock.lock();
-        lock.writeLock().lock();
-        if (closed) {
-            lock.writeLock().unlock();
-            commitLock.unlock();
-            throw new StorageException(ErrorCode.STORE_CLOSED);
-        }
-        return new StoreWriteTxn(this, currentRev);
+    private StoreWriteTxn beginWrite() {
+        return holding(Locks.COMMIT_WRITE, stamp -> new StoreWriteTxn(this, openState()));
     }
 
     /** Called by {@link StoreWriteTxn#close()}. */
     void endWrite(StoreWriteTxn txn) {
+        List<KeyValue> changes = txn.changes();
         try {
-            int n = txn.changes().size();
+            int n = changes.size();
             if (n > 0) {
-                currentRev = txn.beginRev + 1;
-                uncommitted += n;
-                dirty = true;
-                stats.recordWrite(n);
+                currentRev = txn.beginRevision() + 1;
+                commits.wrote(n);
+            }
+            if (txn.leasesChanged()) {
+                commits.changed();
             }
         } finally {
-            lock.writeLock().unlock();
+            // Only lock: readers go on while the listener runs, and commitLock stays for the unit's commit.
+            release(Locks.WRITE, 0);
         }
-        if (!txn.changes().isEmpty()) {
-            changeListener.accept(txn.changes());
+        if (!changes.isEmpty()) {
+            changeListener.accept(changes);
         }
         try {
             maybeCommit();
         } finally {
-            commitLock.unlock();
+            release(Locks.COMMIT, 0);
         }
     }
 
@@ -241,13 +342,13 @@ public final class MvccStore implements Closeable {
      * entry's requests become durable together, with {@code index} recorded beside them.
      */
     public ApplyScope beginApply(long term, long index) {
-        commitLock.lock();
-        if (index <= applied.index() && index != 0) {
-            commitLock.unlock();
-            throw new IllegalArgumentException("entry " + index + " is at or below the applied index "
-                    + applied.index());
-        }
-        return new ApplyScope(term, index);
+        return holding(Locks.COMMIT, stamp -> {
+            if (index <= applied.index() && index != 0) {
+                throw new IllegalArgumentException("entry " + index + " is at or below the applied index "
+                        + applied.index());
+            }
+            return new ApplyScope(term, index);
+        });
     }
 
     /** Records an entry with no effect on the data (a no-op or configuration entry) as applied. */
@@ -257,12 +358,7 @@ public final class MvccStore implements Closeable {
 
     /** The last applied entry, as set by {@link #beginApply}; after open, the last one committed. */
     public AppliedIndex appliedIndex() {
-        commitLock.lock();
-        try {
-            return applied;
-        } finally {
-            commitLock.unlock();
-        }
+        return locked(Locks.COMMIT, () -> applied);
     }
 
     /** The scope of one applied Raft entry; see {@link #beginApply}. */
@@ -282,39 +378,32 @@ public final class MvccStore implements Closeable {
             closedScope = true;
             try {
                 applied = entry;
-                dirty = true;
+                commits.changed();
                 maybeCommit();
             } finally {
-                commitLock.unlock();
+                release(Locks.COMMIT, 0);
             }
         }
+    }
+
+    /**
+     * Called once, on the thread that hit it, when a commit fails (a full disk, an I/O error): the store's memory is
+     * then ahead of its file, and its owner must stop using it (a restart reopens it at its last commit).
+     */
+    public void onFailure(Consumer<Throwable> listener) {
+        commits.onFailure(listener);
+    }
+
+    /** The failure that stopped commits, or null. */
+    public Throwable failure() {
+        return commits.failure();
     }
 
     /**
      * Registers the one listener of changes (the watch hub): it is called with each write txn's changes (puts, and
      * deletes as tombstones, all of one revision) right after the txn ends, on the writing thread.
      */
-    /**
-     * Called once, on the thread that hit it, when a commit fails (a full disk, an I/O error): the store's memory is
-     * then ahead of its file, and its owner must stop using it (a restart reopens it at its last commit).
-     */
-    public void onFailure(java.util.function.Consumer<Throwable> listener) {
-        this.onFailure = listener;
-    }
-
-    /** The failure that stopped commits, or null. */
-    public Throwable failure() {
-        return failure;
-    }
-
-    private void failed(Throwable t) {
-        if (failure == null) {
-            failure = t;
-            onFailure.accept(t);
-        }
-    }
-
-    public void onChanges(java.util.function.Consumer<List<KeyValue>> listener) {
+    public void onChanges(Consumer<List<KeyValue>> listener) {
         this.changeListener = listener;
     }
 
@@ -323,26 +412,19 @@ public final class MvccStore implements Closeable {
         this.replacedListener = listener;
     }
 
-    void fireReplaced() {
-        replacedListener.run();
-    }
-
     /**
      * Forgets which Raft entry the state came from: for a snapshot restored into the members of a new cluster,
      * whose log starts again at index 0. Its alarms go too: they name members of the cluster the snapshot came
      * from. The store is marked as seeded ({@link #isSeeded}): its state is more than its log.
      */
     public void resetAppliedIndex() {
-        commitLock.lock();
-        try {
+        lockedRun(Locks.COMMIT, () -> {
             applied = AppliedIndex.NONE;
             alarms = List.of();
-            dirty = true;
+            commits.changed();
             commitNow();
             dir.markSeeded();
-        } finally {
-            commitLock.unlock();
-        }
+        });
     }
 
     /**
@@ -385,40 +467,20 @@ public final class MvccStore implements Closeable {
 
     /** The current main revision: 1 for an empty store, +1 per write. */
     public long revision() {
-        lock.readLock().lock();
-        try {
-            return currentRev;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return locked(Locks.READ, () -> currentRev);
     }
 
     public long compactRevision() {
-        lock.readLock().lock();
-        try {
-            return compactRev;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return locked(Locks.READ, () -> compactRev);
     }
 
     // ---------------------------------------------------------------------------------------------- leases
 
     /** Grants a lease with a caller-chosen id (the replicated layer picks ids so every member agrees). */
     public Lease grant(long id, long ttlSeconds) {
-        if (id <= 0) {
-            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "lease id must be positive, got " + id);
-        }
-        if (ttlSeconds <= 0) {
-            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "lease TTL must be positive, got " + ttlSeconds);
-        }
+        RequestChecks.checkGrant(id, ttlSeconds);
         try (StoreWriteTxn txn = beginWrite()) {
-            if (leases.contains(id)) {
-                throw new StorageException(ErrorCode.LEASE_EXISTS);
-            }
-            backend.putLease(id, LeaseCodec.encode(ttlSeconds));
-            txn.markDirty();
-            return leases.add(id, ttlSeconds);
+            return txn.grantLease(id, ttlSeconds);
         }
     }
 
@@ -429,21 +491,7 @@ public final class MvccStore implements Closeable {
      */
     public long revoke(long id) {
         try (StoreWriteTxn txn = beginWrite()) {
-            Lease l = leases.get(id);
-            if (l == null) {
-                throw new StorageException(ErrorCode.LEASE_NOT_FOUND);
-            }
-            List<byte[]> keys = l.keys();
-            if (keys.size() > Revision.MAX_SUB + 1) {
-                throw new StorageException(ErrorCode.TOO_MANY_KEYS);
-            }
-            for (byte[] k : keys) {
-                txn.deleteRange(KeyRange.single(k));
-            }
-            leases.remove(id);
-            backend.removeLease(id);
-            txn.markDirty();
-            return txn.revision();
+            return txn.revokeLease(id);
         }
     }
 
@@ -453,32 +501,31 @@ public final class MvccStore implements Closeable {
      * or return a torn list.
      */
     public Lease lease(long id) {
-        lock.readLock().lock();
-        try {
-            return leases.copyOf(id);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return locked(Locks.READ, () -> leases.copyOf(id));
     }
 
     /** Every lease id, ascending. */
     public List<Long> leaseIds() {
-        lock.readLock().lock();
-        try {
-            List<Long> ids = new ArrayList<>();
-            for (Lease l : leases.all()) {
-                ids.add(l.id());
-            }
-            ids.sort(Comparator.naturalOrder());
-            return ids;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return locked(Locks.READ,
+                () -> leases.all().stream().map(Lease::id).sorted().collect(Collectors.toCollection(ArrayList::new)));
     }
 
     /** The lease clocks, which the replicated layer runs (the store only records them). */
     public LeaseClocks leaseClocks() {
         return leaseClocks;
+    }
+
+    /**
+     * For {@link LeaseClocks}: the lease table under the shared lock. Shared even to move clocks: the table guards
+     * its clock fields itself, and the lock only has to keep its set of leases, and the table, from being replaced.
+     */
+    <T> T fromLeases(Function<LeaseTable, T> section) {
+        return locked(Locks.READ, () -> section.apply(leases));
+    }
+
+    /** As {@link #fromLeases}, for a section that returns nothing. */
+    void withLeases(Consumer<LeaseTable> section) {
+        lockedRun(Locks.READ, () -> section.accept(leases));
     }
 
     // ---------------------------------------------------------------------------------------------- alarms
@@ -490,12 +537,7 @@ public final class MvccStore implements Closeable {
 
     /** Whether an alarm of this kind is raised against any member. */
     public boolean alarmed(Alarm.Type type) {
-        for (Alarm a : alarms) {
-            if (a.type() == type) {
-                return true;
-            }
-        }
-        return false;
+        return alarms.stream().anyMatch(a -> a.type() == type);
     }
 
     /**
@@ -506,27 +548,19 @@ public final class MvccStore implements Closeable {
      *                          {@link Meta#MAX_ALARMS}
      */
     public boolean alarm(Alarm alarm, boolean raise) {
-        commitLock.lock();
-        try {
+        return locked(Locks.COMMIT, () -> {
             if (closed) {
                 throw new StorageException(ErrorCode.STORE_CLOSED);
             }
-            List<Alarm> next = new ArrayList<>(alarms);
-            boolean changed = raise ? !next.contains(alarm) && next.add(alarm) : next.remove(alarm);
-            if (!changed) {
+            List<Alarm> next = Alarm.toggled(alarms, alarm, raise);
+            if (next == null) {
                 return false;
             }
-            if (next.size() > Meta.MAX_ALARMS) {
-                throw new StorageException(ErrorCode.INVALID_ARGUMENT, "at most " + Meta.MAX_ALARMS + " alarms");
-            }
-            next.sort(Alarm.ORDER);
-            alarms = List.copyOf(next);
-            dirty = true;
+            alarms = next;
+            commits.changed();
             maybeCommit();
             return true;
-        } finally {
-            commitLock.unlock();
-        }
+        });
     }
 
     // ---------------------------------------------------------------------------------------------- history
@@ -539,21 +573,87 @@ public final class MvccStore implements Closeable {
      *                          {@link ErrorCode#FUTURE_REVISION} when it is above the current revision
      */
     public CompletableFuture<Void> compact(long rev) {
-        return compaction.schedule(rev);
+        // Recorded as scheduled in this unit's commit: within an applied entry's scope, with that entry.
+        StoreCompaction.Job job = locked(Locks.COMMIT_WRITE, () -> {
+            if (closed) {
+                throw new StorageException(ErrorCode.STORE_CLOSED);
+            }
+            if (rev <= compactRev) {
+                throw new StorageException(ErrorCode.COMPACTED);
+            }
+            if (rev > currentRev) {
+                throw new StorageException(ErrorCode.FUTURE_REVISION);
+            }
+            compactRev = rev;
+            scheduledCompact = rev;
+            commits.changed();
+            return new StoreCompaction.Job(rev, epoch);
+        });
+        return compaction.schedule(job);
     }
 
-    void resumeCompactionIfInterrupted() {
-        compaction.resumeIfInterrupted();
+    /** After open or a backend swap: finishes a compaction that a crash interrupted. */
+    private void resumeCompactionIfInterrupted() {
+        StoreCompaction.Job job = locked(Locks.COMMIT_READ, () -> scheduledCompact <= finishedCompact ? null
+                : new StoreCompaction.Job(scheduledCompact, epoch));
+        if (job != null) {
+            compaction.resume(job);
+        }
     }
 
-    /** Runs a compaction step on the compactor thread. */
-    CompletableFuture<Void> runCompaction(Runnable job) {
-        return CompletableFuture.runAsync(job, compactor);
+    /** Whether {@code job} still applies: the store is open, on the backend the job was scheduled against. */
+    private boolean current(StoreCompaction.Job job) {
+        return epoch == job.epoch() && !closed;
+    }
+
+    /**
+     * For {@link StoreCompaction}: runs one chunk of index compaction under the exclusive lock (writes wait for one
+     * chunk at a time), unless {@code job} no longer applies; returns whether it ran.
+     */
+    boolean compactIndexChunk(StoreCompaction.Job job, Consumer<TreeIndex> chunk) {
+        return locked(Locks.WRITE, () -> {
+            if (!current(job)) {
+                return false;
+            }
+            chunk.accept(index);
+            return true;
+        });
+    }
+
+    /**
+     * For {@link StoreCompaction}: one chunk of backend deletions. {@code pick} chooses the records and they are
+     * deleted, all under the exclusive maintenance lock, so that no dump or hash is reading them. Returns the keys
+     * deleted, or null, having done nothing, if {@code job} no longer applies.
+     */
+    List<byte[]> deleteFromBackend(StoreCompaction.Job job, Function<Backend, List<byte[]>> pick) {
+        return locked(Locks.MAINTENANCE_EXCLUSIVE, () -> {
+            if (!current(job)) {
+                return null;
+            }
+            List<byte[]> doomed = pick.apply(backend);
+            // A MapDB map operation is several record writes: a commit from another thread must not land in the
+            // middle of one, or a crash leaves a B-tree leaf pointing at a freed value (seen in CrashRecoveryTest).
+            lockedRun(Locks.COMMIT, () -> doomed.forEach(backend::remove));
+            return doomed;
+        });
+    }
+
+    /** For {@link StoreCompaction}: records {@code job} as finished, in the next commit, if it still applies. */
+    void finishCompaction(StoreCompaction.Job job) {
+        lockedRun(Locks.COMMIT, () -> {
+            if (current(job)) {
+                finishedCompact = Math.max(finishedCompact, job.rev());
+                commits.changed();
+            }
+        });
     }
 
     /** A hash of the key-value state at {@code rev} (0: current), equal on members that applied the same log. */
     public KvHash hash(long rev) {
-        return StoreHash.compute(this, rev);
+        // The records are read under maintenance alone: history at or below a revision never changes, and the
+        // maintenance lock keeps compaction's deletions and backend swaps away.
+        return locked(Locks.MAINTENANCE_SHARED,
+                () -> StoreHash.compute(locked(Locks.READ, () -> StoreHash.fix(openState(), rev))));
     }
 
     /**
@@ -564,7 +664,10 @@ public final class MvccStore implements Closeable {
      *                          revision (its history may be incomplete)
      */
     public ChangeBatch changes(long fromRev, KeyRange range, int maxEvents) {
-        return StoreChanges.read(this, fromRev, range, maxEvents);
+        if (maxEvents < 1) {
+            throw new IllegalArgumentException("maxEvents must be positive");
+        }
+        return locked(Locks.READ, () -> StoreChanges.read(openState(), fromRev, range, maxEvents));
     }
 
     // ---------------------------------------------------------------------------------------------- maintenance
@@ -574,7 +677,9 @@ public final class MvccStore implements Closeable {
      * snapshot is written (it only reads revisions at or below its own), and compaction waits until it is closed.
      */
     public StoreSnapshot openSnapshot() {
-        return StoreSnapshot.open(this);
+        // commitLock too, for a moment: between applied entries, so that the applied index matches the data.
+        return holding(Locks.MAINTENANCE_SHARED, stamp -> locked(Locks.COMMIT_READ,
+                () -> StoreSnapshot.at(openState(), meta(), () -> release(Locks.MAINTENANCE_SHARED, stamp))));
     }
 
     /** Writes a snapshot of the current state to {@code out}; see {@link #openSnapshot()}. */
@@ -592,91 +697,100 @@ public final class MvccStore implements Closeable {
      * @throws StorageException {@link ErrorCode#CORRUPT_SNAPSHOT}; the old state is then untouched
      */
     public StoreSnapshot.Info restore(InputStream in) {
-        return StoreSnapshot.restore(this, in, dir);
+        return StoreSnapshot.restore(in, dir, this::replaceWith);
+    }
+
+    /** Swaps in a generation built from a snapshot, then tells the listener. */
+    private void replaceWith(StoreRecovery.Generation fresh) {
+        lockedRun(Locks.EVERYTHING, () -> {
+            if (closed) {
+                fresh.backend().close();
+                dir.discard(fresh.path());
+                throw new StorageException(ErrorCode.STORE_CLOSED);
+            }
+            swapLocked(fresh);
+        });
+        replacedListener.run();
     }
 
     /** Rewrites the database into a fresh file and swaps it in, giving back the space MapDB never returns. */
     public void defragment() {
-        StoreDefrag.run(this, dir);
+        long t0 = System.nanoTime();
+        lockedRun(Locks.EVERYTHING, () -> {
+            LockedState live = openState();
+            long before = backend.sizeOnDisk();
+            commitNow(); // the copy takes its meta from the backend
+            StoreDefrag.run(live, dir, this::swapLocked, before, t0);
+        });
+    }
+
+    /** Makes {@code fresh} the live generation and deletes the old one. Called holding {@link Locks#EVERYTHING}. */
+    private void swapLocked(StoreRecovery.Generation fresh) {
+        Backend old = backend;
+        Path oldDir = dir.switchTo(fresh.path());
+        old.close();
+        dir.discard(oldDir);
+        install(fresh.backend(), fresh.recovered());
+        resumeCompactionIfInterrupted();
     }
 
     /** Bytes the database takes on disk. */
     public long dbSize() {
-        lock.readLock().lock();
-        try {
-            return backend.sizeOnDisk();
-        } finally {
-            lock.readLock().unlock();
-        }
+        return locked(Locks.READ, () -> backend.sizeOnDisk());
     }
 
     /** Counters for the server's metrics. */
     public StoreStats.View stats() {
-        commitLock.lock();
-        lock.readLock().lock();
-        try {
-            return stats.view(index.size(), leases.size(), currentRev, compactRev);
-        } finally {
-            lock.readLock().unlock();
-            commitLock.unlock();
-        }
+        return locked(Locks.COMMIT_READ, () -> commits.view(index.size(), leases.size(), currentRev, compactRev));
     }
 
     // ---------------------------------------------------------------------------------------------- commit
 
     /** Commits everything written so far now, instead of at the next group commit. */
     public void commit() {
-        commitLock.lock();
-        try {
-            if (dirty && !closed) {
+        lockedRun(Locks.COMMIT, () -> {
+            if (commits.dirty() && !closed) {
                 commitNow();
             }
-        } finally {
-            commitLock.unlock();
-        }
+        });
     }
 
     /** Called with commitLock held at the end of each unit of writes. */
     private void maybeCommit() {
-        if (commitLock.getHoldCount() == 1 && uncommitted >= config.commitOps()) {
+        if (commitLock.getHoldCount() == 1 && commits.full()) {
             commitNow();
         }
     }
 
     private void commitIfDue() {
-        commitLock.lock();
-        try {
-            if (failure == null && dirty && !closed
-                    && System.nanoTime() - lastCommitNanos >= config.commitInterval().toNanos()) {
-                commitNow();
+        lockedRun(Locks.COMMIT, () -> {
+            try {
+                if (commits.due() && !closed) {
+                    commitNow();
+                }
+            } catch (RuntimeException e) {
+                log.error("group commit failed: this store can no longer commit", e);
             }
-        } catch (RuntimeException e) {
-            log.error("group commit failed: this store can no longer commit", e);
-        } finally {
-            commitLock.unlock();
-        }
+        });
     }
 
     /** Writes meta beside the data and commits both. Called with commitLock held, outside any unit. */
-    void commitNow() {
+    private void commitNow() {
         long t0 = System.nanoTime();
         try {
-            backend.setMeta(new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact,
-                    finishedCompact, alarms));
+            backend.setMeta(meta());
             backend.commit();
         } catch (RuntimeException e) {
-            failed(e);
+            commits.failed(e);
             throw e;
         }
-        lastCommitNanos = System.nanoTime();
-        stats.recordCommit(uncommitted, lastCommitNanos - t0);
-        uncommitted = 0;
-        dirty = false;
+        commits.committed(t0);
     }
 
-    /** Marks bookkeeping (not data) as changed; called with commitLock held. */
-    void markDirty() {
-        dirty = true;
+    /** The meta that goes with the data written so far; called with commitLock held. */
+    private Meta meta() {
+        return new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact, finishedCompact,
+                alarms);
     }
 
     // ---------------------------------------------------------------------------------------------- lifecycle
@@ -688,24 +802,17 @@ public final class MvccStore implements Closeable {
             return;
         }
         shutdownThreads();
-        long stamp = maintenance.writeLock();
-        commitLock.lock();
-        lock.writeLock().lock();
-        try {
+        lockedRun(Locks.EVERYTHING, () -> {
             if (closed) {
                 return;
             }
-            if (dirty) {
+            if (commits.dirty()) {
                 commitNow();
             }
             closed = true;
             backend.close();
             log.info("closed store {} at revision {}", config.dir(), currentRev);
-        } finally {
-            lock.writeLock().unlock();
-            commitLock.unlock();
-            maintenance.unlockWrite(stamp);
-        }
+        });
     }
 
     private void shutdownThreads() {
@@ -720,51 +827,5 @@ public final class MvccStore implements Closeable {
             Thread.currentThread().interrupt();
             compactor.shutdownNow();
         }
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
-    /** Reads the version at packed revision {@code rev}; the caller holds the lock. */
-    KeyValue fetch(long rev) {
-        byte[] rec = backend.get(Revision.toBytes(rev));
-        if (rec == null) {
-            throw new IllegalStateException("the index refers to revision " + Revision.unpack(rev)
-                    + ", which the backend does not hold");
-        }
-        return RecordCodec.decode(rev, rec);
-    }
-
-    /** The raw MVCC range shared by read and write transactions; the caller holds the lock. */
-    ReadTxn.RangeResult rangeKeys(KeyRange range, long curRev, ReadTxn.RangeOptions ro) {
-        long rev = ro.revision();
-        if (rev > curRev) {
-            throw new StorageException(ErrorCode.FUTURE_REVISION);
-        }
-        if (rev <= 0) {
-            rev = curRev;
-        }
-        if (rev < compactRev) {
-            throw new StorageException(ErrorCode.COMPACTED);
-        }
-        if (ro.countOnly()) {
-            return new ReadTxn.RangeResult(List.of(), index.count(range, rev), curRev);
-        }
-        int limit = ro.limit() <= 0 || ro.limit() > Integer.MAX_VALUE ? 0 : (int) ro.limit();
-        TreeIndex.RangeHits hits = index.range(range, rev, limit);
-        List<KeyValue> kvs = new ArrayList<>(hits.hits().size());
-        for (var e : hits.hits()) {
-            kvs.add(fetch(e.modified()));
-        }
-        return new ReadTxn.RangeResult(kvs, hits.total(), curRev);
     }
 }

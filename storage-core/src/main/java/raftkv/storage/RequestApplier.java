@@ -22,14 +22,10 @@ import raftkv.storage.request.TxnResponse;
  * Runs client requests on store transactions with etcd's semantics (its {@code apply.go}): range options, put and
  * delete options, and txns, whose compares are all evaluated against the state before the txn and whose checks
  * all pass before its first write, so that a refused txn changes nothing.
+ *
+ * <p>Holds no state and reaches the store only through the transaction it is given, on the thread that owns it.
  */
 final class RequestApplier {
-
-    private final MvccStore store;
-
-    RequestApplier(MvccStore store) {
-        this.store = store;
-    }
 
     RangeResponse range(ReadTxn txn, RangeRequest r) {
         SortOrder order = r.sortOrder();
@@ -202,7 +198,7 @@ final class RequestApplier {
                 checkPut(txn, p);
                 writes[0]++;
             } else if (op instanceof RangeRequest r) {
-                if (r.revision() > txn.beginRev) {
+                if (r.revision() > txn.beginRevision()) {
                     throw new StorageException(ErrorCode.FUTURE_REVISION);
                 }
                 if (r.revision() > 0 && r.revision() < txn.compactRevision()) {

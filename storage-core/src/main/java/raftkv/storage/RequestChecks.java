@@ -12,7 +12,7 @@ import raftkv.storage.request.TxnRequest;
 
 /**
  * Checks that need only the request, run before the store is touched (etcd's {@code v3rpc/key.go}): keys present,
- * option conflicts, txn size, and no key written twice in one txn.
+ * option conflicts, txn size, no key written twice in one txn, and a lease grant's id and TTL.
  */
 public final class RequestChecks {
 
@@ -38,6 +38,15 @@ public final class RequestChecks {
 
     public static void checkDeleteRange(DeleteRangeRequest d) {
         requireKey(d.key());
+    }
+
+    static void checkGrant(long id, long ttlSeconds) {
+        if (id <= 0) {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "lease id must be positive, got " + id);
+        }
+        if (ttlSeconds <= 0) {
+            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "lease TTL must be positive, got " + ttlSeconds);
+        }
     }
 
     public static void checkTxn(TxnRequest t, int maxTxnOps) {

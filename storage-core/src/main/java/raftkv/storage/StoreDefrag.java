@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.storage.backend.Backend;
@@ -12,8 +13,9 @@ import raftkv.storage.backend.Meta;
 
 /**
  * Defragmentation: MapDB never shrinks its file, so the live records are copied into a fresh generation, which
- * then replaces the old one. Like etcd's defrag, it blocks the store while it copies. Records that a finished or
- * interrupted compaction no longer needs are left behind, so defragment also completes compaction.
+ * then replaces the old one. Like etcd's defrag, it blocks the store while it copies: it runs on the caller's thread
+ * while {@link MvccStore#defragment} holds every lock exclusively. Records that a finished or interrupted compaction
+ * no longer needs are left behind, so defragment also completes compaction.
  */
 final class StoreDefrag {
 
@@ -22,24 +24,21 @@ final class StoreDefrag {
     private StoreDefrag() {
     }
 
-    static void run(MvccStore s, DataDirectory dir) {
-        long t0 = System.nanoTime();
-        long stamp = s.maintenance.writeLock();
-        s.commitLock.lock();
-        s.lock.writeLock().lock();
+    /**
+     * Copies the live records of {@code live} (whose backend has just committed) into the next generation of
+     * {@code dir} and hands it to {@code swap}; the generation is deleted again if anything fails before the swap is
+     * done. {@code sizeBefore} and {@code t0} are for the log.
+     */
+    static void run(LockedState live, DataDirectory dir, Consumer<StoreRecovery.Generation> swap, long sizeBefore,
+                    long t0) {
         Path next = null;
         try {
-            if (s.isClosed()) {
-                throw new StorageException(ErrorCode.STORE_CLOSED);
-            }
-            long before = s.backend.sizeOnDisk();
-            s.commitNow();
             RevisionSet keep = new RevisionSet();
-            s.index.keep(s.compactRev, keep::add);
+            live.index().keep(live.compactRev(), keep::add);
             keep.seal();
-            long compact = s.compactRev;
-            Iterator<Map.Entry<byte[], byte[]>> all = s.backend.scan(new byte[0], null);
-            Iterator<Map.Entry<byte[], byte[]>> live = new Iterator<>() {
+            long compact = live.compactRev();
+            Iterator<Map.Entry<byte[], byte[]>> all = live.backend().scan(new byte[0], null);
+            Iterator<Map.Entry<byte[], byte[]>> kept = new Iterator<>() {
                 private Map.Entry<byte[], byte[]> ahead = advance();
 
                 private Map.Entry<byte[], byte[]> advance() {
@@ -66,53 +65,20 @@ final class StoreDefrag {
                 }
             };
             Map<Long, byte[]> leases = new TreeMap<>();
-            s.backend.forEachLease(leases::put);
-            Meta meta = s.backend.meta();
+            live.backend().forEachLease(leases::put);
+            Meta meta = live.backend().meta();
             meta = meta.withFinishedCompact(meta.scheduledCompact());
             next = dir.prepareNext();
-            Backend fresh = Backend.build(next, live, leases, meta);
+            Backend fresh = Backend.build(next, kept, leases, meta);
             StoreRecovery.Recovered recovered = StoreRecovery.load(fresh);
-            swapLocked(s, dir, next, fresh, recovered);
+            swap.accept(new StoreRecovery.Generation(next, fresh, recovered));
             next = null;
-            log.info("defragmented {}: {} bytes before, {} after, in {} ms", dir.root(), before,
+            log.info("defragmented {}: {} bytes before, {} after, in {} ms", dir.root(), sizeBefore,
                     fresh.sizeOnDisk(), (System.nanoTime() - t0) / 1_000_000);
         } finally {
             if (next != null) {
                 dir.discard(next);
             }
-            s.lock.writeLock().unlock();
-            s.commitLock.unlock();
-            s.maintenance.unlockWrite(stamp);
         }
-    }
-
-    /** Replaces the live backend with {@code fresh}, built in generation {@code next}. Takes every lock itself. */
-    static void swap(MvccStore s, DataDirectory dir, Path next, Backend fresh, StoreRecovery.Recovered recovered) {
-        long stamp = s.maintenance.writeLock();
-        s.commitLock.lock();
-        s.lock.writeLock().lock();
-        try {
-            if (s.isClosed()) {
-                fresh.close();
-                dir.discard(next);
-                throw new StorageException(ErrorCode.STORE_CLOSED);
-            }
-            swapLocked(s, dir, next, fresh, recovered);
-        } finally {
-            s.lock.writeLock().unlock();
-            s.commitLock.unlock();
-            s.maintenance.unlockWrite(stamp);
-        }
-        s.fireReplaced();
-    }
-
-    private static void swapLocked(MvccStore s, DataDirectory dir, Path next, Backend fresh,
-                                   StoreRecovery.Recovered recovered) {
-        Backend old = s.backend;
-        Path oldDir = dir.switchTo(next);
-        old.close();
-        dir.discard(oldDir);
-        s.install(fresh, recovered);
-        s.resumeCompactionIfInterrupted();
     }
 }

@@ -1,20 +1,23 @@
 package raftkv.storage;
 
-/** A read view holding the store's shared lock; see {@link ReadTxn}. Owned by the thread that opened it. */
+/**
+ * A read view over the state that the store's shared lock holds still; see {@link ReadTxn}. The store takes the lock
+ * when it opens the view and releases it on {@link #close()}. Owned by the thread that opened it.
+ */
 final class StoreReadTxn implements ReadTxn {
 
     private final MvccStore store;
-    private final long rev;
+    private final LockedState state;
     private boolean closed;
 
-    StoreReadTxn(MvccStore store, long rev) {
+    StoreReadTxn(MvccStore store, LockedState state) {
         this.store = store;
-        this.rev = rev;
+        this.state = state;
     }
 
     @Override
     public long revision() {
-        return rev;
+        return state.currentRev();
     }
 
     @Override
@@ -22,14 +25,14 @@ final class StoreReadTxn implements ReadTxn {
         if (closed) {
             throw new IllegalStateException("read txn is closed");
         }
-        return store.rangeKeys(range, rev, options);
+        return state.range(range, state.currentRev(), options);
     }
 
     @Override
     public void close() {
         if (!closed) {
             closed = true;
-            store.lock.readLock().unlock();
+            store.endRead();
         }
     }
 }

@@ -1,19 +1,23 @@
 package raftkv.storage;
 
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.storage.backend.Backend;
+import raftkv.storage.backend.DataDirectory;
 import raftkv.storage.backend.Meta;
 import raftkv.storage.backend.RecordCodec;
 import raftkv.storage.index.TreeIndex;
 import raftkv.storage.lease.LeaseTable;
 
 /**
- * Rebuilds the in-memory state from the backend when a store opens: the leases, the key index (by replaying every
- * record in revision order, as etcd's {@code restore} does) and which key is attached to which lease.
+ * Rebuilds the in-memory state from a backend, when a store opens and for the generation a restore or defragment
+ * builds: the leases, the key index (by replaying every record in revision order, as etcd's {@code restore} does)
+ * and which key is attached to which lease; and replaces a torn store by an empty one. Works only on the backend or
+ * directory it is given, on the caller's thread, never on a live store.
  */
 final class StoreRecovery {
 
@@ -24,6 +28,21 @@ final class StoreRecovery {
 
     /** What a store holds in memory, as read from a backend. */
     record Recovered(Meta meta, TreeIndex index, LeaseTable leases) {
+    }
+
+    /** A generation built beside the live one (by restore or defragment), with its state, ready to be swapped in. */
+    record Generation(Path path, Backend backend, Recovered recovered) {
+    }
+
+    /** See {@link MvccStore#discardTorn}: an empty generation replaces the live, torn one of {@code dir}. */
+    static long discardTorn(DataDirectory dir) {
+        Path torn = dir.current();
+        long size = Backend.sizeOnDisk(torn);
+        Path empty = dir.prepareNext();
+        Backend.open(empty).close();
+        dir.discard(dir.switchTo(empty));
+        log.warn("discarded the torn store {} ({} bytes); it is empty now", torn, size);
+        return size;
     }
 
     /** Reads meta, leases and the index from {@code backend}, without touching any live store. */

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.storage.backend.Backend;
@@ -20,8 +21,8 @@ import raftkv.storage.lease.Lease;
  *
  * <p>The store is MVCC: every record at or below the snapshot's revision stays as it is while new writes land
  * above it, so the dump needs no lock on writers. Only backend compaction could remove records under it, and it
- * waits: a snapshot holds the maintenance lock (shared) from {@link MvccStore#openSnapshot()} to {@link #close()},
- * which may be called from any thread.
+ * waits: the store holds its maintenance lock (shared) for the snapshot from {@link MvccStore#openSnapshot()} until
+ * {@link #close()}, which may be called from any thread and hands the lock back.
  */
 public final class StoreSnapshot implements AutoCloseable {
 
@@ -31,47 +32,32 @@ public final class StoreSnapshot implements AutoCloseable {
     public record Info(long appliedTerm, long appliedIndex, long revision, long compactRevision, long records) {
     }
 
-    private final MvccStore store;
-    private final long stamp;
+    /** Hands the store's maintenance lock back; run once, by {@link #close()}. */
+    private final Runnable release;
     private final Meta meta;
     private final Map<Long, byte[]> leases;
     private final Backend backend;
     private long records = -1;
     private boolean closed;
 
-    private StoreSnapshot(MvccStore store, long stamp, Meta meta, Map<Long, byte[]> leases, Backend backend) {
-        this.store = store;
-        this.stamp = stamp;
+    private StoreSnapshot(Runnable release, Meta meta, Map<Long, byte[]> leases, Backend backend) {
+        this.release = release;
         this.meta = meta;
         this.leases = leases;
         this.backend = backend;
     }
 
-    static StoreSnapshot open(MvccStore s) {
-        long stamp = s.maintenance.readLock();
-        try {
-            s.commitLock.lock(); // between applied entries, so the applied index matches the data
-            s.lock.readLock().lock();
-            try {
-                if (s.isClosed()) {
-                    throw new StorageException(ErrorCode.STORE_CLOSED);
-                }
-                AppliedIndex applied = s.appliedIndex();
-                Meta meta = new Meta(applied.term(), applied.index(), s.currentRev, s.compactRev,
-                        s.scheduledCompact, s.finishedCompact, s.alarms());
-                Map<Long, byte[]> leases = new TreeMap<>();
-                for (Lease l : s.leases.all()) {
-                    leases.put(l.id(), LeaseCodec.encode(l.ttlSeconds()));
-                }
-                return new StoreSnapshot(s, stamp, meta, leases, s.backend);
-            } finally {
-                s.lock.readLock().unlock();
-                s.commitLock.unlock();
-            }
-        } catch (RuntimeException e) {
-            s.maintenance.unlockRead(stamp);
-            throw e;
+    /**
+     * A snapshot of {@code s} described by {@code meta}; called by the store between applied entries, holding the
+     * maintenance lock (shared, until {@code release}) and the store lock (shared, for this call: the lease table is
+     * copied here).
+     */
+    static StoreSnapshot at(LockedState s, Meta meta, Runnable release) {
+        Map<Long, byte[]> leases = new TreeMap<>();
+        for (Lease l : s.leases().all()) {
+            leases.put(l.id(), LeaseCodec.encode(l.ttlSeconds()));
         }
+        return new StoreSnapshot(release, meta, leases, s.backend());
     }
 
     public Info info() {
@@ -126,12 +112,16 @@ public final class StoreSnapshot implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            store.maintenance.unlockRead(stamp);
+            release.run();
         }
     }
 
-    /** See {@link MvccStore#restore}. */
-    static Info restore(MvccStore s, InputStream in, DataDirectory dir) {
+    /**
+     * See {@link MvccStore#restore}: reads and checks the stream into the next generation of {@code dir}, then hands
+     * it to {@code swap}, which makes it live. Runs on the caller's thread, without any of the store's locks until
+     * {@code swap}.
+     */
+    static Info restore(InputStream in, DataDirectory dir, Consumer<StoreRecovery.Generation> swap) {
         long t0 = System.nanoTime();
         Path next = dir.prepareNext();
         Backend built;
@@ -153,7 +143,7 @@ public final class StoreSnapshot implements AutoCloseable {
             throw new StorageException(ErrorCode.CORRUPT_SNAPSHOT, ErrorCode.CORRUPT_SNAPSHOT.message()
                     + ": inconsistent records: " + e.getMessage(), e);
         }
-        StoreDefrag.swap(s, dir, next, built, recovered);
+        swap.accept(new StoreRecovery.Generation(next, built, recovered));
         Meta m = recovered.meta();
         log.info("restored snapshot at applied index {} (revision {}, {} keys) in {} ms", m.appliedIndex(),
                 m.revision(), recovered.index().size(), (System.nanoTime() - t0) / 1_000_000);

@@ -6,21 +6,31 @@ import java.util.List;
 import raftkv.storage.backend.RecordCodec;
 import raftkv.storage.index.IndexEntry;
 import raftkv.storage.index.TreeIndex;
+import raftkv.storage.lease.Lease;
 
 /**
- * The write transaction, as etcd's {@code storeTxnWrite}: holds commitLock and the exclusive store lock from open to
- * close. Owned by the thread that opened it.
+ * The write transaction, as etcd's {@code storeTxnWrite}: the store holds commitLock and its exclusive lock for it
+ * from open to {@link #close()}, so it writes the index, the leases and the backend of its {@link LockedState}
+ * freely; the store publishes the new revision when it closes. Owned by the thread that opened it.
  */
 final class StoreWriteTxn implements WriteTxn {
 
     private final MvccStore store;
-    final long beginRev;
+    private final LockedState state;
+    private final long beginRev;
     private final List<KeyValue> changes = new ArrayList<>();
+    private boolean leasesChanged;
     private boolean closed;
 
-    StoreWriteTxn(MvccStore store, long beginRev) {
+    StoreWriteTxn(MvccStore store, LockedState state) {
         this.store = store;
-        this.beginRev = beginRev;
+        this.state = state;
+        this.beginRev = state.currentRev();
+    }
+
+    /** The store's revision when the txn began. */
+    long beginRevision() {
+        return beginRev;
     }
 
     @Override
@@ -31,7 +41,7 @@ final class StoreWriteTxn implements WriteTxn {
     @Override
     public RangeResult range(KeyRange range, RangeOptions options) {
         checkOpen();
-        return store.rangeKeys(range, revision(), options);
+        return state.range(range, revision(), options);
     }
 
     @Override
@@ -39,20 +49,20 @@ final class StoreWriteTxn implements WriteTxn {
         checkOpen();
         long rev = beginRev + 1;
         long packed = nextRevision();
-        IndexEntry prev = store.index.get(key, rev);
+        IndexEntry prev = state.index().get(key, rev);
         long created = prev == null ? rev : prev.createMain();
         long version = prev == null ? 1 : prev.version() + 1;
         KeyValue kv = new KeyValue(key, created, rev, version, value, lease);
-        store.backend.put(Revision.toBytes(packed), RecordCodec.encodePut(kv));
-        store.index.put(key, packed);
+        state.backend().put(Revision.toBytes(packed), RecordCodec.encodePut(kv));
+        state.index().put(key, packed);
         changes.add(kv);
-        long oldLease = prev == null ? 0 : store.leases.leaseOf(key);
+        long oldLease = prev == null ? 0 : state.leases().leaseOf(key);
         if (oldLease != lease) {
             if (oldLease != 0) {
-                store.leases.detach(key);
+                state.leases().detach(key);
             }
             if (lease != 0) {
-                store.leases.attach(key, lease);
+                state.leases().attach(key, lease);
             }
         }
         return rev;
@@ -61,7 +71,7 @@ final class StoreWriteTxn implements WriteTxn {
     @Override
     public long deleteRange(KeyRange range) {
         checkOpen();
-        TreeIndex.RangeHits hits = store.index.range(range, revision(), 0);
+        TreeIndex.RangeHits hits = state.index().range(range, revision(), 0);
         if (changes.size() + (long) hits.hits().size() > Revision.MAX_SUB + 1) {
             throw new StorageException(ErrorCode.TOO_MANY_KEYS);
         }
@@ -74,12 +84,12 @@ final class StoreWriteTxn implements WriteTxn {
     private void delete(byte[] key) {
         long rev = beginRev + 1;
         long packed = nextRevision();
-        store.backend.put(Revision.toBytes(packed, true), RecordCodec.encodeTombstone(key));
-        if (!store.index.tombstone(key, packed)) {
+        state.backend().put(Revision.toBytes(packed, true), RecordCodec.encodeTombstone(key));
+        if (!state.index().tombstone(key, packed)) {
             throw new IllegalStateException("delete of a key that is not live: " + Bytes.show(key));
         }
         changes.add(KeyValue.tombstone(key, rev));
-        store.leases.detach(key);
+        state.leases().detach(key);
     }
 
     private long nextRevision() {
@@ -94,22 +104,54 @@ final class StoreWriteTxn implements WriteTxn {
         return Collections.unmodifiableList(changes);
     }
 
-    /** Records that bookkeeping (a lease grant or revoke) changed, so that the next group commit includes it. */
-    void markDirty() {
-        store.markDirty();
+    /** See {@link MvccStore#grant}. */
+    Lease grantLease(long id, long ttlSeconds) {
+        if (state.leases().contains(id)) {
+            throw new StorageException(ErrorCode.LEASE_EXISTS);
+        }
+        state.backend().putLease(id, LeaseCodec.encode(ttlSeconds));
+        leasesChanged = true;
+        return state.leases().add(id, ttlSeconds);
+    }
+
+    /** See {@link MvccStore#revoke}. */
+    long revokeLease(long id) {
+        Lease l = state.leases().get(id);
+        if (l == null) {
+            throw new StorageException(ErrorCode.LEASE_NOT_FOUND);
+        }
+        List<byte[]> keys = l.keys();
+        if (keys.size() > Revision.MAX_SUB + 1) {
+            throw new StorageException(ErrorCode.TOO_MANY_KEYS);
+        }
+        for (byte[] k : keys) {
+            deleteRange(KeyRange.single(k));
+        }
+        state.leases().remove(id);
+        state.backend().removeLease(id);
+        leasesChanged = true;
+        return revision();
+    }
+
+    /**
+     * Whether a lease was granted or revoked: bookkeeping, not a change of a key, that the next group commit must
+     * include all the same.
+     */
+    boolean leasesChanged() {
+        return leasesChanged;
     }
 
     boolean leaseExists(long id) {
-        return store.leases.contains(id);
+        return state.leases().contains(id);
     }
 
     /** Keys live in {@code range} at this txn's start: an upper bound on what a delete in it can remove. */
     long countAtStart(KeyRange range) {
-        return store.index.count(range, beginRev);
+        return state.index().count(range, beginRev);
     }
 
     long compactRevision() {
-        return store.compactRev;
+        return state.compactRev();
     }
 
     private void checkOpen() {

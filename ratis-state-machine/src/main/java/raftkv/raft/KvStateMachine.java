@@ -413,12 +413,7 @@ public final class KvStateMachine extends BaseStateMachine {
      */
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
-        // A new leader's first entry comes here: the one callback that reaches a member re-elected without another
-        // leader in between (see Leadership).
-        DivisionInfo info = divisionInfo();
-        if (info != null) {
-            leadership.observed(info.isLeader(), info.getCurrentTerm());
-        }
+        confirmLeadership();
         if (failed.isDone()) {
             // Nothing moves past an entry this member could not apply (until the process stops): a no-op or
             // configuration entry marked applied here would carry the applied index over it, and a restart would
@@ -526,13 +521,30 @@ public final class KvStateMachine extends BaseStateMachine {
         long term = info == null ? 0 : info.getCurrentTerm();
         log.info("leader is now {} in term {} (seen by {})", newLeaderId, term, groupMemberId.getPeerId());
         metrics.leaderChanged();
-        leadership.leaderChanged(info != null && info.isLeader(), term);
+        leadership.leaderChanged(newLeaderId.equals(groupMemberId.getPeerId()), term);
     }
 
     @Override
     public void notifyNotLeader(java.util.Collection<TransactionContext> pendingEntries) {
         DivisionInfo info = divisionInfo();
         leadership.steppedDown(info == null ? 0 : info.getCurrentTerm());
+    }
+
+    /**
+     * A new leader's first entry is applied here (on the leader, once committed): Ratis says whether this member leads,
+     * read without its lock, so the term is read on both sides of the role and the reading kept only when they agree.
+     * A backstop for the announcement at election (see {@link Leadership}), never the end of a leadership.
+     */
+    private void confirmLeadership() {
+        DivisionInfo info = divisionInfo();
+        if (info == null) {
+            return;
+        }
+        long before = info.getCurrentTerm();
+        boolean leading = info.isLeader();
+        if (leading && info.getCurrentTerm() == before) {
+            leadership.confirmedLeading(before);
+        }
     }
 
     /** Ratis' view of this member, null while the server is not reachable (starting, closing). */

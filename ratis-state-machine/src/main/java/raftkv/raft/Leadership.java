@@ -9,15 +9,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether this member leads, and in which term: the one view every part of the member asks (the sender choosing
  * between its own Raft server and forwarding, the lease clocks, the read barriers, the empty-entry producers). It is
- * fed by Ratis' own callbacks on the state machine, so asking it costs a volatile read, not a server lookup: at
- * {@code notifyLeaderChanged} and {@code notifyTermIndexUpdated} the state machine tells it what Ratis says of this
- * member then (leader or not, current term), and {@code notifyNotLeader} ends a leadership. The second matters:
- * Ratis announces a leader only when the leader's id changes, so a member that steps down and wins the next election
- * without another leader in between gets no {@code notifyLeaderChanged}; the no-op entry every new leader commits
- * first calls {@code notifyTermIndexUpdated}, and that corrects the view.
- *
- * <p>A term whose leadership ended is never taken up again (a member leads a term at most once), so an observation
- * made just before a step-down and delivered just after it cannot revive a leadership that is over.
+ * fed by Ratis' own callbacks on the state machine, so asking it costs a volatile read, not a server lookup.
+ * {@code notifyLeaderChanged} and {@code notifyNotLeader} run under Ratis' server lock, so what they say is
+ * consistent with Ratis' state: they alone start and end a leadership. {@code notifyTermIndexUpdated} (on the apply
+ * thread, for every new leader's first entry) may only confirm one, and only for a term whose leadership has not
+ * ended: it reads Ratis without its lock, so its reading may be stale by the time it arrives, and a stale "leader" must
+ * not bring back a leadership that is over (a member leads a term at most once), nor a stale "not leader" end one.
  *
  * <p>Ratis does not report a leader that is lost without a successor (a follower that starts an election), so the
  * id of the leader is read from Ratis itself ({@link #leaderId}), as is everything in {@code RaftNode.status}.
@@ -32,7 +29,7 @@ final class Leadership {
     private final IntSupplier ratisLeaderId;
     /** The term this member leads, 0 when it does not lead. */
     private volatile long term;
-    /** The highest term whose leadership ended here (or which this member knew it did not lead). */
+    /** The highest term whose leadership ended here, or that another member leads. */
     private long ended;
     private final List<Runnable> onNewLeader = new CopyOnWriteArrayList<>();
 
@@ -64,38 +61,49 @@ final class Leadership {
         onNewLeader.add(listener);
     }
 
-    /** Ratis announced a new leader; {@code leading} and {@code currentTerm} are what it says of this member now. */
-    void leaderChanged(boolean leading, long currentTerm) {
-        observed(leading, currentTerm);
+    /**
+     * Ratis announced a new leader of {@code currentTerm} (under its server lock): this member ({@code self}) or
+     * another.
+     */
+    void leaderChanged(boolean self, long currentTerm) {
+        synchronized (this) {
+            if (self) {
+                lead(currentTerm);
+            } else {
+                end(currentTerm);
+            }
+        }
         for (Runnable r : onNewLeader) {
             r.run();
         }
     }
 
-    /** What Ratis says of this member now: whether it leads, and its current term. */
-    synchronized void observed(boolean leading, long currentTerm) {
-        long was = term;
-        if (leading && currentTerm > ended && currentTerm != was) {
+    /**
+     * Ratis said, without its lock, that this member leads {@code currentTerm}: taken unless that term's leadership
+     * has ended since.
+     */
+    synchronized void confirmedLeading(long currentTerm) {
+        lead(currentTerm);
+    }
+
+    /** Ratis ended this member's leadership (under its server lock: it stepped down, or the server is closing). */
+    synchronized void steppedDown(long currentTerm) {
+        end(currentTerm);
+    }
+
+    private void lead(long currentTerm) {
+        if (currentTerm > ended && currentTerm != term) {
             term = currentTerm;
             log.info("leading term {}", currentTerm);
-        } else if (!leading && was > 0) {
-            end(was, currentTerm);
+        }
+    }
+
+    private void end(long currentTerm) {
+        long was = term;
+        ended = Math.max(ended, Math.max(was, currentTerm));
+        term = 0;
+        if (was > 0) {
             log.info("no longer leader (was in term {})", was);
         }
-    }
-
-    /** Ratis ended this member's leadership (it stepped down, or the server is closing). */
-    synchronized void steppedDown(long currentTerm) {
-        long was = term;
-        end(was, currentTerm);
-        if (was > 0) {
-            log.info("stepped down as leader of term {}", was);
-        }
-    }
-
-    private void end(long led, long currentTerm) {
-        // The current term too: a member that steps down because it saw a newer term never leads that one.
-        ended = Math.max(ended, Math.max(led, currentTerm));
-        term = 0;
     }
 }

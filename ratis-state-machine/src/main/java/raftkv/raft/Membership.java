@@ -27,9 +27,11 @@ import raftkv.common.Threads;
 /**
  * Who is in the cluster, and changes to it: the members as the Raft configuration records them (with their client
  * URLs: see {@link #peer}), adding, promoting and removing members through Ratis' configuration change, and handing
- * leadership to another member. Configuration changes and leadership transfers hold Ratis' server lock or block on
- * a Ratis client for up to seconds, so they run on this class's own {@code raftkv-membership} thread, never on a
- * request thread or a proposer; callers get futures.
+ * leadership to another member. Configuration changes block on a Ratis client for up to seconds (minutes, while
+ * no leader answers), so they run one at a time on this class's own {@code raftkv-membership} thread, never on a
+ * request thread or a proposer; a leadership transfer takes Ratis' server lock to start, on a thread of its own,
+ * {@code raftkv-leader-transfer}, so that it never waits behind a configuration change (the RATIS-2605 handover
+ * may be what that change needs to go through). Callers get futures.
  */
 public final class Membership implements AutoCloseable {
 
@@ -43,6 +45,8 @@ public final class Membership implements AutoCloseable {
     private final Supplier<CompletableFuture<Void>> current;
     private final ExecutorService changes = java.util.concurrent.Executors.newSingleThreadExecutor(
             Threads.daemon("raftkv-membership"));
+    private final ExecutorService transfers = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Threads.daemon("raftkv-leader-transfer"));
 
     Membership(RaftServer server, RaftGroupId groupId, int selfId, RaftClient client,
                Supplier<CompletableFuture<Void>> current) {
@@ -178,7 +182,7 @@ public final class Membership implements AutoCloseable {
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
-        }, changes).thenCompose(f -> f).thenApply(reply -> {
+        }, transfers).thenCompose(f -> f).thenApply(reply -> {
             Ratis.checkReply(reply);
             return null;
         });
@@ -187,5 +191,6 @@ public final class Membership implements AutoCloseable {
     @Override
     public void close() {
         changes.shutdownNow();
+        transfers.shutdownNow();
     }
 }

@@ -91,7 +91,8 @@ public final class RaftNode implements Closeable {
                 .build();
         this.sender = new EntrySender(server, group.getGroupId(), Ratis.peerId(options.selfId()), client, leadership,
                 pending, metrics, options.requestTimeout(), options.maxInFlight() + 1, this::learnCommitIndex);
-        EmptyEntries emptyEntries = new EmptyEntries(sender::submitEmpty, metrics.emptyEntries, System::nanoTime);
+        EmptyEntries emptyEntries = new EmptyEntries(sender::submitEmpty, metrics.emptyEntries, System::nanoTime,
+                options.requestTimeout());
         this.writes = new Writes(new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),
                 options.maxBatchCount(), options.maxBatchBytes()), pending, sender, options.requestTimeout());
         this.reads = new Reads(server, group.getGroupId(), options.selfId(), client, leadership, stateMachine,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Counter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,7 @@ class EmptyEntriesTest {
         CompletableFuture<Object> f = new CompletableFuture<>();
         sent.add(f);
         return f;
-    }, appended, now::get);
+    }, appended, now::get, Duration.ofSeconds(10));
 
     private void advanceMs(long ms) {
         now.addAndGet(ms * 1_000_000);
@@ -59,9 +60,24 @@ class EmptyEntriesTest {
 
         EmptyEntries throwing = new EmptyEntries(() -> {
             throw new IllegalStateException("closing");
-        }, new Counter(), now::get);
+        }, new Counter(), now::get, Duration.ofSeconds(10));
         assertTrue(throwing.append(EmptyEntries.Reason.READ_INDEX));
         advanceMs(EmptyEntries.MIN_GAP_MS);
         assertTrue(throwing.append(EmptyEntries.Reason.READ_INDEX), "a send that threw is not in flight");
+    }
+
+    @Test
+    void anEntryUnansweredPastTheTimeoutStopsHoldingTheSlot() {
+        assertTrue(entries.append(EmptyEntries.Reason.READ_INDEX));
+        advanceMs(9_999);
+        assertFalse(entries.append(EmptyEntries.Reason.READ_INDEX), "still within the request timeout");
+        advanceMs(1);
+        assertTrue(entries.append(EmptyEntries.Reason.READ_INDEX), "the first one is given up on");
+        sent.get(0).complete(null);
+        advanceMs(EmptyEntries.MIN_GAP_MS);
+        assertFalse(entries.append(EmptyEntries.Reason.READ_INDEX), "the late answer of the first does not free the"
+                + " second's slot");
+        sent.get(1).complete(null);
+        assertTrue(entries.append(EmptyEntries.Reason.READ_INDEX));
     }
 }

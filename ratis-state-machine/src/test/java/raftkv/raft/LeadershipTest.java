@@ -36,34 +36,32 @@ class LeadershipTest {
         assertEquals(3, l.leaderId(), "the leader's id comes from Ratis");
     }
 
-    /**
-     * Ratis announces a leader only when the leader's id changes: a leader that steps down and wins the next election
-     * with no other leader in between is told only by its first entry's term-index callback.
-     */
+    /** Confirming, from the apply thread, a leadership the announcement missed or has not delivered yet. */
     @Test
-    void aMemberReElectedWithoutAnAnnouncementLeadsFromItsFirstEntry() {
+    void theFirstEntryConfirmsALeadershipNotYetAnnounced() {
         Leadership l = new Leadership(() -> 1);
-        l.leaderChanged(true, 2);
-        l.steppedDown(2);
-        l.observed(true, 3);
+        l.leaderChanged(false, 2);
+        l.confirmedLeading(3);
         assertEquals(3, l.leaderTerm());
+        l.leaderChanged(true, 3);
+        assertEquals(3, l.leaderTerm(), "announced as well: the same term");
     }
 
-    /** An observation taken before a step-down and delivered after it does not bring the ended leadership back. */
+    /**
+     * The apply thread reads Ratis without its lock, so a reading of "leader" may arrive after the step-down that
+     * ended it (or after another member's election was announced): it must not bring the leadership back.
+     */
     @Test
-    void anEndedTermIsNeverLedAgain() {
+    void aStaleConfirmationNeverRevivesAnEndedLeadership() {
         Leadership l = new Leadership(() -> 1);
-        l.observed(true, 4);
+        l.leaderChanged(true, 4);
         l.steppedDown(4);
-        l.observed(true, 4);
+        l.confirmedLeading(4);
         assertFalse(l.isLeader());
-        l.observed(false, 5);
-        l.steppedDown(6);
-        l.observed(true, 6);
-        assertFalse(l.isLeader(), "it stepped down on seeing term 6, which it cannot lead");
-        l.observed(true, 7);
-        assertEquals(7, l.leaderTerm());
-        l.observed(false, 7);
-        assertEquals(0, l.leaderTerm(), "Ratis says it no longer leads: the view follows");
+        l.leaderChanged(false, 5);
+        l.confirmedLeading(5);
+        assertFalse(l.isLeader(), "another member leads term 5");
+        l.confirmedLeading(6);
+        assertEquals(6, l.leaderTerm(), "a later term is this member's to lead");
     }
 }

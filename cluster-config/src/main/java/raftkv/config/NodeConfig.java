@@ -19,20 +19,31 @@ import java.nio.file.Path;
  * raft: {electionTimeoutMs: 1000, snapshotThreshold: 50000, requestTimeoutMs: 10000}
  * limits: {maxRequestBytes: 1572864, quotaBytes: 2147483648, maxTxnOps: 128}
  * compaction: {mode: periodic, retention: 1h}
+ * tls: see {@link TlsSettings}
+ * auth: see {@link AuthSettings}
  * </pre>
  */
 public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Limits limits,
-                         CompactionSettings compaction) {
+                         CompactionSettings compaction, TlsSettings tls, AuthSettings auth) {
 
     @JsonCreator
     public NodeConfig(@JsonProperty("cluster") ClusterConfig cluster, @JsonProperty("node") Self node,
                       @JsonProperty("raft") RaftSettings raft, @JsonProperty("limits") Limits limits,
-                      @JsonProperty("compaction") CompactionSettings compaction) {
+                      @JsonProperty("compaction") CompactionSettings compaction,
+                      @JsonProperty("tls") TlsSettings tls, @JsonProperty("auth") AuthSettings auth) {
         this.cluster = cluster;
         this.node = node;
         this.raft = raft == null ? RaftSettings.DEFAULTS : raft;
         this.limits = limits == null ? Limits.DEFAULTS : limits;
         this.compaction = compaction == null ? CompactionSettings.DEFAULTS : compaction;
+        this.tls = tls == null ? TlsSettings.DEFAULTS : tls;
+        this.auth = auth == null ? AuthSettings.DEFAULTS : auth;
+    }
+
+    /** A configuration without TLS, and with authentication's defaults. */
+    public NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Limits limits,
+                      CompactionSettings compaction) {
+        this(cluster, node, raft, limits, compaction, null, null);
     }
 
     /** This node's own entry in the member list. */

@@ -54,6 +54,10 @@ final class ConfigValidator {
         positive(problems, "raft.maxBatchBytes", r.maxBatchBytes(), 1024);
         positive(problems, "raft.maxEntriesInFlight", r.maxEntriesInFlight(), 1);
         positive(problems, "raft.purgeGap", r.purgeGap(), 1);
+        positive(problems, "auth.tokenTtlSeconds", c.auth().tokenTtlSeconds(), 1);
+        if (c.auth().bcryptCost() < 4 || c.auth().bcryptCost() > 31) {
+            problems.add("field auth.bcryptCost: " + c.auth().bcryptCost() + " is not between 4 and 31");
+        }
         NodeConfig.Limits l = c.limits();
         positive(problems, "limits.maxRequestBytes", l.maxRequestBytes(), 1024);
         positive(problems, "limits.quotaBytes", l.quotaBytes(), 1 << 20);

@@ -1,10 +1,16 @@
 package raftkv.raft;
 
+import raftkv.storage.auth.AuthCommand;
 import raftkv.storage.request.RequestOp;
 
 /** What one client request asks the replicated state machine to do; every member applies it identically. */
 public sealed interface Command permits Command.Kv, Command.Compact, Command.LeaseGrant, Command.LeaseRevoke,
-        Command.LeaseExpire, Command.Alarm {
+        Command.LeaseExpire, Command.Alarm, Command.Auth, Command.AsUser {
+
+    /** The command itself, without the user it is proposed for. */
+    default Command unwrapped() {
+        return this;
+    }
 
     /** A key-value request: put, delete range or txn (reads never go through the log). */
     record Kv(RequestOp op) implements Command {
@@ -32,5 +38,27 @@ public sealed interface Command permits Command.Kv, Command.Compact, Command.Lea
 
     /** Raise or clear an alarm of a member (NOSPACE), cluster-wide. */
     record Alarm(int memberId, String alarm, boolean activate) implements Command {
+    }
+
+    /** Change users, roles or permissions, or turn authentication on or off. */
+    record Auth(AuthCommand change) implements Command {
+    }
+
+    /**
+     * A client's command, checked on the member that received it against the auth state of revision
+     * {@code authRevision} on behalf of {@code user}. The apply refuses it if the auth state has changed since
+     * ({@code etcdserver: revision of auth store is old}): the permission that let it through may be gone.
+     */
+    record AsUser(String user, long authRevision, Command command) implements Command {
+        public AsUser {
+            if (command instanceof AsUser) {
+                throw new IllegalArgumentException("a command is proposed on behalf of one user");
+            }
+        }
+
+        @Override
+        public Command unwrapped() {
+            return command;
+        }
     }
 }

@@ -18,11 +18,13 @@ import raftkv.storage.request.TxnRequest;
  *   command   := PUT key value lease(zigzag) flags | DELETE key end flags | TXN compares ops ops | RANGE ...
  *              | COMPACT revision(varint) | LEASE_GRANT id(zigzag) ttl(zigzag) | LEASE_REVOKE id(zigzag)
  *              | ALARM member(varint) alarm(bytes) activate(u8) | LEASE_EXPIRE id(zigzag) term(varint)
+ *              | AUTH change | AS_USER user(bytes) authRevision(varint) command
+ *   change    := kind(u8) fields...                (see {@link AuthCommandCodec})
  *   bytes     := length(varint) data            (a null array is written as length 0)
  * </pre>
  *
  * <p>Version 1 is the only envelope. Command tags are only ever added, never changed: 1-8 since 0.1, 9
- * ({@code LEASE_EXPIRE}) since 0.2. A member that meets an entry it cannot decode (an unknown version or tag,
+ * ({@code LEASE_EXPIRE}) since 0.2, 10 and 11 ({@code AUTH}, {@code AS_USER}) since 0.3. A member that meets an entry it cannot decode (an unknown version or tag,
  * written by a newer member) stops rather than skip it, so members never diverge; in a rolling upgrade the leader,
  * which alone proposes {@code LEASE_EXPIRE}, is upgraded last.
  *
@@ -41,6 +43,8 @@ public final class EntryCodec {
     private static final int LEASE_REVOKE = 7;
     private static final int ALARM = 8;
     private static final int LEASE_EXPIRE = 9;
+    private static final int AUTH = 10;
+    private static final int AS_USER = 11;
 
     private static final int MAX_DEPTH = 64;
 
@@ -124,6 +128,14 @@ public final class EntryCodec {
             w.out.write(LEASE_EXPIRE);
             w.zigzag(e.id());
             w.var(e.term());
+        } else if (c instanceof Command.Auth a) {
+            w.out.write(AUTH);
+            AuthCommandCodec.write(w, a.change());
+        } else if (c instanceof Command.AsUser u) {
+            w.out.write(AS_USER);
+            w.bytes(u.user().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            w.var(u.authRevision());
+            writeCommand(w, u.command());
         } else {
             Command.Alarm a = (Command.Alarm) c;
             w.out.write(ALARM);
@@ -134,8 +146,24 @@ public final class EntryCodec {
     }
 
     private static Command readCommand(ByteReader r) {
+        return readCommand(r, true);
+    }
+
+    private static Command readCommand(ByteReader r, boolean outermost) {
         int tag = r.peek();
         switch (tag) {
+            case AUTH:
+                r.u8();
+                return new Command.Auth(AuthCommandCodec.read(r));
+            case AS_USER: {
+                r.u8();
+                if (!outermost) {
+                    throw new MalformedEntryException("a command is proposed on behalf of one user");
+                }
+                String user = new String(r.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+                long revision = r.var();
+                return new Command.AsUser(user, revision, readCommand(r, false));
+            }
             case COMPACT:
                 r.u8();
                 return new Command.Compact(r.var());

@@ -302,7 +302,8 @@ public final class KvStateMachine extends BaseStateMachine {
                 ApplyOutcome outcome = apply(p.command(), ti.getTerm());
                 if (outcomes != null) {
                     // An alarm's answer lists this member's alarms: its proposer waits for its own apply.
-                    outcomes.add(answer && p.command() instanceof Command.Alarm ? ApplyOutcome.LOCAL : outcome);
+                    outcomes.add(answer && p.command().unwrapped() instanceof Command.Alarm ? ApplyOutcome.LOCAL
+                            : outcome);
                 }
             }
         }
@@ -320,7 +321,7 @@ public final class KvStateMachine extends BaseStateMachine {
     /** Applies one command of an entry of {@code term}. Never throws. */
     private ApplyOutcome apply(Command command, long term) {
         try {
-            return new ApplyOutcome.Applied(applyOrRefuse(command, term));
+            return new ApplyOutcome.Applied(CommandApplier.apply(store, command, term));
         } catch (StorageException e) {
             return new ApplyOutcome.Refused(e);
         } catch (RuntimeException e) {
@@ -332,80 +333,6 @@ public final class KvStateMachine extends BaseStateMachine {
         }
     }
 
-    /** Applies one command: its result, or the {@link StorageException} that refused it. */
-    private CommandResult applyOrRefuse(Command command, long term) {
-        if (command instanceof Command.Compact c) {
-            store.compact(c.revision());
-            return new CommandResult(store.revision(), null);
-        }
-        if (!fits(command)) {
-            throw new StorageException(ErrorCode.NO_SPACE);
-        }
-        if (command instanceof Command.LeaseGrant g) {
-            store.grant(g.id(), g.ttlSeconds());
-            return new CommandResult(store.revision(), null);
-        }
-        if (command instanceof Command.LeaseRevoke rv) {
-            return new CommandResult(store.revoke(rv.id()), null);
-        }
-        if (command instanceof Command.LeaseExpire e) {
-            if (e.term() != term) {
-                // Decided by a leader of an older term on its own clock, and carried into a later term's entry:
-                // the leader of this term runs the clocks now (see Command.LeaseExpire). Same on every member.
-                log.warn("ignored the expiry of lease {} decided in term {}: its entry is of term {}", e.id(),
-                        e.term(), term);
-                return new CommandResult(store.revision(), null);
-            }
-            log.info("lease {} expired (decided by the leader of term {}): revoking it", e.id(), term);
-            return new CommandResult(store.revoke(e.id()), null);
-        }
-        if (command instanceof Command.Alarm a) {
-            Alarm alarm = new Alarm(a.memberId(), alarmType(a.alarm()));
-            if (store.alarm(alarm, a.activate())) {
-                log.warn("alarm {} of member {} {}", a.alarm(), a.memberId(), a.activate() ? "raised" : "cleared");
-            }
-            return new CommandResult(store.revision(), null);
-        }
-        Command.Kv kv = (Command.Kv) command;
-        ResponseOp r;
-        if (kv.op() instanceof PutRequest p) {
-            r = store.put(p);
-        } else if (kv.op() instanceof DeleteRangeRequest d) {
-            r = store.deleteRange(d);
-        } else if (kv.op() instanceof TxnRequest t) {
-            r = store.txn(t);
-        } else {
-            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "a range is not a write");
-        }
-        return new CommandResult(r.revision(), r);
-    }
-
-    private static Alarm.Type alarmType(String name) {
-        try {
-            return Alarm.Type.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            throw new StorageException(ErrorCode.INVALID_ARGUMENT, "unknown alarm " + name);
-        }
-    }
-
-    /**
-     * Whether the store has room for what {@code command} adds. While a NOSPACE alarm is raised anywhere, puts,
-     * txns that put and lease grants are refused at apply, by every member alike (etcd's capped applier); deletes,
-     * compaction and revokes, which give space back, go on. The API refuses puts and txns earlier too, but only
-     * this check is the same on every member.
-     */
-    private boolean fits(Command command) {
-        if (!store.alarmed(Alarm.Type.NOSPACE)) {
-            return true;
-        }
-        if (command instanceof Command.LeaseGrant) {
-            return false;
-        }
-        if (command instanceof Command.Kv kv) {
-            return !(kv.op() instanceof PutRequest) && !(kv.op() instanceof TxnRequest t && t.puts());
-        }
-        return true;
-    }
 
     /**
      * A log entry that is not ours (configuration, leader no-op). On a replay after a restart it may lie below what

@@ -36,6 +36,9 @@ public final class Node implements Closeable {
     private final ExecutorService work;
     private final java.util.concurrent.ScheduledExecutorService timers;
     private final raftkv.storage.Compactor autoCompactor;
+    private final raftkv.server.auth.Passwords passwords;
+    private final raftkv.server.auth.Tokens tokens;
+    private final raftkv.server.auth.Guard guard;
     /** Held by the quota check (timer thread) and by defragment (a work thread). */
     private final java.util.concurrent.locks.ReentrantLock quotaLock = new java.util.concurrent.locks.ReentrantLock();
 
@@ -50,6 +53,10 @@ public final class Node implements Closeable {
         this.timers = Executors.newSingleThreadScheduledExecutor(Threads.daemon("raftkv-node-timers"));
         timers.scheduleWithFixedDelay(this::checkQuota, 1, 1, TimeUnit.SECONDS);
         this.autoCompactor = autoCompactor(config);
+        this.passwords = new raftkv.server.auth.Passwords(config.auth().bcryptCost());
+        this.tokens = new raftkv.server.auth.Tokens(java.time.Duration.ofSeconds(config.auth().tokenTtlSeconds()),
+                java.time.Clock.systemUTC());
+        this.guard = new raftkv.server.auth.Guard(() -> store().auth(), tokens);
     }
 
     /**
@@ -120,6 +127,20 @@ public final class Node implements Closeable {
 
     public ExecutorService work() {
         return work;
+    }
+
+    /** Password hashes and checks, made on this member (see {@link raftkv.server.auth.Passwords}). */
+    public raftkv.server.auth.Passwords passwords() {
+        return passwords;
+    }
+
+    public raftkv.server.auth.Tokens tokens() {
+        return tokens;
+    }
+
+    /** The permission check of every request received here. */
+    public raftkv.server.auth.Guard guard() {
+        return guard;
     }
 
     public MetricRegistry registry() {

@@ -22,7 +22,26 @@ public enum ErrorCode {
     TORN_STORE("raftkv: the store was stopped in the middle of a commit and must be rebuilt"),
     STORE_CLOSED("raftkv: store is closed"),
     /** A NOSPACE alarm is raised: nothing that adds data is applied until it is cleared. */
-    NO_SPACE("etcdserver: mvcc: database space exceeded");
+    NO_SPACE("etcdserver: mvcc: database space exceeded"),
+    // Authentication and authorization, with etcd's exact messages (its clients match them).
+    AUTH_NOT_ENABLED("etcdserver: authentication is not enabled"),
+    AUTH_FAILED("etcdserver: authentication failed, invalid user ID or password"),
+    INVALID_AUTH_TOKEN("etcdserver: invalid auth token"),
+    /** The auth state changed between the permission check and the apply: the client checks again. */
+    AUTH_OLD_REVISION("etcdserver: revision of auth store is old"),
+    PERMISSION_DENIED("etcdserver: permission denied"),
+    USER_EMPTY("etcdserver: user name is empty"),
+    USER_ALREADY_EXIST("etcdserver: user name already exists"),
+    USER_NOT_FOUND("etcdserver: user name not found"),
+    ROLE_EMPTY("etcdserver: role name is empty"),
+    ROLE_ALREADY_EXIST("etcdserver: role name already exists"),
+    ROLE_NOT_FOUND("etcdserver: role name not found"),
+    ROLE_NOT_GRANTED("etcdserver: role is not granted to the user"),
+    PERMISSION_NOT_GRANTED("etcdserver: permission is not granted to the role"),
+    PERMISSION_NOT_GIVEN("etcdserver: permission not given"),
+    ROOT_USER_NOT_EXIST("etcdserver: root user does not exist"),
+    ROOT_ROLE_NOT_EXIST("etcdserver: root user does not have root role"),
+    INVALID_AUTH_MGMT("etcdserver: invalid auth management");
 
     private final String message;
 

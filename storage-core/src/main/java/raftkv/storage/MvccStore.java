@@ -22,6 +22,9 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.common.Threads;
+import raftkv.storage.auth.AuthCodec;
+import raftkv.storage.auth.AuthCommand;
+import raftkv.storage.auth.AuthState;
 import raftkv.storage.backend.Backend;
 import raftkv.storage.backend.DataDirectory;
 import raftkv.storage.backend.Meta;
@@ -95,6 +98,10 @@ public final class MvccStore implements Closeable {
     private final GroupCommit commits;
     /** The alarms raised in the cluster, in {@link Alarm#ORDER}; written under commitLock, read anywhere. */
     private volatile List<Alarm> alarms = List.of();
+    /** Users, roles and permissions: replaced whole by {@link #applyAuth}, under commitLock, read without a lock. */
+    private volatile AuthState auth = AuthState.INITIAL;
+    /** The encoding of {@link #auth}, made once per change; guarded by commitLock. */
+    private byte[] authBytes = new byte[0];
 
     /** Told of every write txn's changes as it ends, on the writing thread: it must only hand them off. */
     private volatile Consumer<List<KeyValue>> changeListener = changes -> { };
@@ -287,6 +294,8 @@ public final class MvccStore implements Closeable {
         scheduledCompact = m.scheduledCompact();
         finishedCompact = m.finishedCompact();
         alarms = m.alarms();
+        auth = AuthCodec.decode(m.auth());
+        authBytes = m.auth();
         commits.reset();
     }
 
@@ -563,6 +572,35 @@ public final class MvccStore implements Closeable {
         });
     }
 
+    // ---------------------------------------------------------------------------------------------- auth
+
+    /** The users, roles and permissions now: one immutable state, for any number of checks. */
+    public AuthState auth() {
+        return auth;
+    }
+
+    /**
+     * Applies a change to users, roles or permissions. Kept with the data: within an applied entry's scope it
+     * commits with that entry's index.
+     *
+     * @throws StorageException with etcd's auth error when the change is refused; nothing changed then
+     */
+    public void applyAuth(AuthCommand command) {
+        lockedRun(Locks.COMMIT, () -> {
+            if (closed) {
+                throw new StorageException(ErrorCode.STORE_CLOSED);
+            }
+            AuthState next = auth.apply(command);
+            if (next == auth) {
+                return;
+            }
+            authBytes = AuthCodec.encode(next);
+            auth = next;
+            commits.changed();
+            maybeCommit();
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------- history
 
     /**
@@ -790,7 +828,7 @@ public final class MvccStore implements Closeable {
     /** The meta that goes with the data written so far; called with commitLock held. */
     private Meta meta() {
         return new Meta(applied.term(), applied.index(), currentRev, compactRev, scheduledCompact, finishedCompact,
-                alarms);
+                alarms, authBytes);
     }
 
     // ---------------------------------------------------------------------------------------------- lifecycle

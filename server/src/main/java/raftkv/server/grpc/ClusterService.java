@@ -61,7 +61,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
                 throw Protos.invalid("peerURLs", "exactly one peer URL (http://host:port, the member's Raft address)"
                         + " is required");
             }
-            return members.add(request.getPeerURLs(0), "", request.getIsLearner(), 0).thenApply(c -> {
+            return members.add(Authenticated.who(), request.getPeerURLs(0), "", request.getIsLearner(), 0).thenApply(c -> {
                 var b = MemberAddResponse.newBuilder().setHeader(header()).addAllMembers(protos(c.members()));
                 if (c.added() != null) {
                     b.setMember(proto(c.added()));
@@ -73,7 +73,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberRemove(MemberRemoveRequest request, StreamObserver<MemberRemoveResponse> out) {
-        Calls.unary(out, () -> members.remove(memberId(request.getID())).thenApply(c -> MemberRemoveResponse
+        Calls.unary(out, () -> members.remove(Authenticated.who(), memberId(request.getID())).thenApply(c -> MemberRemoveResponse
                 .newBuilder().setHeader(header()).addAllMembers(protos(c.members())).build()));
     }
 
@@ -85,13 +85,13 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
             if (request.getPeerURLsCount() != 1) {
                 throw Protos.invalid("peerURLs", "exactly one peer URL (http://host:port) is required");
             }
-            return members.update(id, request.getPeerURLs(0)).thenApply(c -> MemberUpdateResponse.newBuilder()
+            return members.update(Authenticated.who(), id, request.getPeerURLs(0)).thenApply(c -> MemberUpdateResponse.newBuilder()
                     .setHeader(header()).addAllMembers(protos(c.members())).build());
         });
     }
 
     private void memberPromote(MemberRemoveRequest request, StreamObserver<MemberListResponse> out) {
-        Calls.unary(out, () -> members.promote(memberId(request.getID())).thenApply(c -> MemberListResponse
+        Calls.unary(out, () -> members.promote(Authenticated.who(), memberId(request.getID())).thenApply(c -> MemberListResponse
                 .newBuilder().setHeader(header()).addAllMembers(protos(c.members())).build()));
     }
 

@@ -39,7 +39,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         Caller caller = Calls.caller(out);
         Calls.unary(out, () -> {
             byte[] name = name(request.getName());
-            return elections.campaign(caller, name, request.getLease(), request.getValue().toByteArray())
+            return elections.campaign(caller, Authenticated.who(), name, request.getLease(), request.getValue().toByteArray())
                     .thenApply(won -> CampaignResponse.newBuilder().setHeader(Protos.header(node, won.revision()))
                             .setLeader(leaderKey(won.leadership())).build());
         });
@@ -47,19 +47,19 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> out) {
-        Calls.unary(out, () -> elections.proclaim(leadership(request.hasLeader(), request.getLeader()),
+        Calls.unary(out, () -> elections.proclaim(Authenticated.who(), leadership(request.hasLeader(), request.getLeader()),
                 request.getValue().toByteArray()).thenApply(rev ->
                 ProclaimResponse.newBuilder().setHeader(Protos.header(node, rev)).build()));
     }
 
     @Override
     public void leader(LeaderRequest request, StreamObserver<LeaderResponse> out) {
-        Calls.unary(out, () -> elections.leader(name(request.getName())).thenApply(this::response));
+        Calls.unary(out, () -> elections.leader(Authenticated.who(), name(request.getName())).thenApply(this::response));
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> out) {
-        Calls.unary(out, () -> elections.resign(leadership(request.hasLeader(), request.getLeader())).thenApply(rev ->
+        Calls.unary(out, () -> elections.resign(Authenticated.who(), leadership(request.hasLeader(), request.getLeader())).thenApply(rev ->
                 ResignResponse.newBuilder().setHeader(Protos.header(node, rev)).build()));
     }
 
@@ -80,7 +80,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
         // Through a ResponseStream: one writer at a time, and an observer that stops reading is cut off once it
         // leaves twice OBSERVE_UNREAD_BYTES unread, rather than buffered without bound.
         ResponseStream<LeaderResponse> responses = new ResponseStream<>(stream, OBSERVE_UNREAD_BYTES);
-        LeaderObserver observer = elections.observe(name, leader -> responses.send(response(leader)),
+        LeaderObserver observer = elections.observe(Authenticated.who(), name, leader -> responses.send(response(leader)),
                 failure -> responses.fail(Calls.status(failure)));
         stream.setOnCancelHandler(() -> {
             responses.cancelled();

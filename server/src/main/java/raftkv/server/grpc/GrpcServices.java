@@ -26,8 +26,10 @@ public final class GrpcServices {
 
     public static void addTo(NettyServerBuilder b, Node node) {
         ServerInterceptor measured = new Measured(node);
+        ServerInterceptor authenticated = new Authenticated(node);
         for (ServerServiceDefinition s : services(node)) {
-            b.addService(ServerInterceptors.intercept(s, measured));
+            // The last one listed runs first: measured, then authenticated, then the service.
+            b.addService(ServerInterceptors.intercept(s, authenticated, measured));
         }
     }
 

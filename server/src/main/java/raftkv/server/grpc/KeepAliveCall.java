@@ -26,6 +26,8 @@ final class KeepAliveCall implements StreamObserver<LeaseKeepAliveRequest> {
     /** Answers are 30-odd bytes: a client this far behind in reading them is not reading. */
     private static final long MAX_PENDING_BYTES = 256L << 10;
 
+    /** The stream's credentials, taken when it opens (gRPC sends metadata once per call). */
+    private final raftkv.server.auth.Credentials who;
     private final Node node;
     private final LeaseOps leases;
     private final ServerCallStreamObserver<LeaseKeepAliveResponse> call;
@@ -38,6 +40,7 @@ final class KeepAliveCall implements StreamObserver<LeaseKeepAliveRequest> {
         this.node = node;
         this.leases = leases;
         this.call = call;
+        this.who = Authenticated.who();
         this.responses = new ResponseStream<>(call, MAX_PENDING_BYTES);
         call.disableAutoRequest();
         call.setOnCancelHandler(responses::cancelled);
@@ -59,7 +62,7 @@ final class KeepAliveCall implements StreamObserver<LeaseKeepAliveRequest> {
         }
         CompletableFuture<Query.LeaseState> renewal;
         try {
-            renewal = leases.keepAlive(id);
+            renewal = leases.keepAlive(who, id);
         } catch (RuntimeException e) {
             renewal = CompletableFuture.failedFuture(e);
         }

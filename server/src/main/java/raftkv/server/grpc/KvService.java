@@ -29,25 +29,25 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void range(RangeRequest request, StreamObserver<RangeResponse> out) {
-        Calls.unary(out, () -> kv.range(Protos.range(request)).thenApply(r ->
+        Calls.unary(out, () -> kv.range(Authenticated.who(), Protos.range(request)).thenApply(r ->
                 Protos.range(Protos.header(node, r.revision()), r)));
     }
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> out) {
-        Calls.unary(out, () -> kv.put(Protos.put(request)).thenApply(w ->
+        Calls.unary(out, () -> kv.put(Authenticated.who(), Protos.put(request)).thenApply(w ->
                 Protos.put(Protos.header(node, w.revision()), w.response())));
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> out) {
-        Calls.unary(out, () -> kv.deleteRange(Protos.deleteRange(request)).thenApply(w ->
+        Calls.unary(out, () -> kv.deleteRange(Authenticated.who(), Protos.deleteRange(request)).thenApply(w ->
                 Protos.deleteRange(Protos.header(node, w.revision()), w.response())));
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> out) {
-        Calls.unary(out, () -> kv.txn(Protos.txn(request)).thenApply(w ->
+        Calls.unary(out, () -> kv.txn(Authenticated.who(), Protos.txn(request)).thenApply(w ->
                 Protos.txn(Protos.header(node, w.revision()), w.response())));
     }
 
@@ -57,7 +57,7 @@ final class KvService extends KVGrpc.KVImplBase {
             if (request.getRevision() <= 0) {
                 throw Protos.invalid("revision", "a positive revision to compact at is required");
             }
-            CompletableFuture<Long> done = kv.compact(request.getRevision());
+            CompletableFuture<Long> done = kv.compact(Authenticated.who(), request.getRevision());
             return done.thenApply(rev -> CompactionResponse.newBuilder().setHeader(Protos.header(node, rev)).build());
         });
     }

@@ -58,7 +58,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
             if (request.getID() < 0) {
                 throw Protos.invalid("ID", "a lease id must not be negative, got " + request.getID());
             }
-            return leases.grant(request.getTTL(), request.getID()).thenApply(g -> LeaseGrantResponse.newBuilder()
+            return leases.grant(Authenticated.who(), request.getTTL(), request.getID()).thenApply(g -> LeaseGrantResponse.newBuilder()
                     .setHeader(Protos.header(node, g.revision())).setID(g.id()).setTTL(g.ttl()).build());
         });
     }
@@ -70,7 +70,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
             if (request.getID() <= 0) {
                 throw new StorageException(ErrorCode.LEASE_NOT_FOUND); // no lease has such an id
             }
-            return leases.revoke(request.getID()).thenApply(rev -> LeaseRevokeResponse.newBuilder()
+            return leases.revoke(Authenticated.who(), request.getID()).thenApply(rev -> LeaseRevokeResponse.newBuilder()
                     .setHeader(Protos.header(node, rev)).build());
         });
     }
@@ -78,7 +78,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     /** A lease that is gone is answered with TTL -1, not an error, as from etcd. */
     @Override
     public void leaseTimeToLive(LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> out) {
-        Calls.unary(out, () -> leases.timeToLive(request.getID(), request.getKeys()).thenApply(s -> {
+        Calls.unary(out, () -> leases.timeToLive(Authenticated.who(), request.getID(), request.getKeys()).thenApply(s -> {
             var b = LeaseTimeToLiveResponse.newBuilder().setHeader(Protos.header(node, node.store().revision()))
                     .setID(request.getID()).setTTL(s.ttl()).setGrantedTTL(s.grantedTtl());
             for (byte[] k : s.keys()) {
@@ -96,7 +96,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     /** etcd's LeaseLeases: every lease's id, after a ReadIndex round. */
     private void leaseLeases(StatusRequest request, StreamObserver<LeaseRevokeResponse> out) {
-        Calls.unary(out, () -> leases.leases().thenApply(ids ->
+        Calls.unary(out, () -> leases.leases(Authenticated.who()).thenApply(ids ->
                 EtcdWire.leases(Protos.header(node, node.store().revision()), ids)));
     }
 }

@@ -33,7 +33,7 @@ final class LockService extends LockGrpc.LockImplBase {
             if (request.getName().isEmpty()) {
                 throw Protos.invalid("name", "the lock's name is required");
             }
-            return locks.lock(caller, request.getName().toByteArray(), request.getLease()).thenApply(a ->
+            return locks.lock(caller, Authenticated.who(), request.getName().toByteArray(), request.getLease()).thenApply(a ->
                     LockResponse.newBuilder().setHeader(Protos.header(node, a.revision()))
                             .setKey(ByteString.copyFrom(a.key())).build());
         });
@@ -45,7 +45,7 @@ final class LockService extends LockGrpc.LockImplBase {
             if (request.getKey().isEmpty()) {
                 throw Protos.invalid("key", "the key Lock answered is required");
             }
-            return locks.unlock(request.getKey().toByteArray()).thenApply(rev ->
+            return locks.unlock(Authenticated.who(), request.getKey().toByteArray()).thenApply(rev ->
                     UnlockResponse.newBuilder().setHeader(Protos.header(node, rev)).build());
         });
     }

@@ -85,18 +85,20 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     /**
      * etcd hashes its whole backend file here; raftkv's backend file is not the same across members (each compacts
-     * and defragments on its own), so this answers the KV hash at the current revision, as HashKV with revision 0.
+     * and defragments on its own), so this answers the KV hash at the current revision, as HashKV with revision 0,
+     * combined with the hash of the users, roles and permissions: the replicated state, all of it.
      */
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> out) {
-        Calls.unary(out, () -> ops.hash(0).thenApply(h -> HashResponse.newBuilder()
-                .setHeader(Protos.header(node, h.revision())).setHash((int) h.hash()).build()));
+        Calls.unary(out, () -> ops.hash(Authenticated.who(), 0).thenApply(h -> HashResponse.newBuilder()
+                .setHeader(Protos.header(node, h.revision()))
+                .setHash((int) (h.hash() * 31 + node.store().auth().hash())).build()));
     }
 
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
         // etcd says -1 for a store never compacted; raftkv's store says 0 (no revision is 0).
-        Calls.unary(out, () -> ops.hash(request.getRevision()).thenApply(h -> EtcdWire.hashRevision(
+        Calls.unary(out, () -> ops.hash(Authenticated.who(), request.getRevision()).thenApply(h -> EtcdWire.hashRevision(
                 HashKVResponse.newBuilder().setHeader(Protos.header(node, node.store().revision()))
                         .setHash((int) h.hash()).setCompactRevision(h.compactRevision() == 0 ? -1
                                 : h.compactRevision()), h.revision()).build()));
@@ -115,7 +117,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
             }
             Alarm.Type kind = type == NOSPACE ? Alarm.Type.NOSPACE : Alarm.Type.CORRUPT;
             return switch (request.getActionValue()) {
-                case 0 -> ops.alarms().thenApply(list -> alarms(list.stream()
+                case 0 -> ops.alarms(Authenticated.who()).thenApply(list -> alarms(list.stream()
                         .filter(a -> type == NONE || a.type() == kind).toList()));
                 case 1, 2 -> {
                     boolean activate = request.getActionValue() == 1;
@@ -124,7 +126,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
                     }
                     Alarm alarm = new Alarm(request.getMemberID(), kind);
                     // whether it was raised, as the cluster knows it (this member may not have applied a clear yet)
-                    yield ops.alarms().thenCompose(before -> ops.alarm(request.getMemberID(), kind, activate)
+                    yield ops.alarms(Authenticated.who()).thenCompose(before -> ops.alarm(Authenticated.who(), request.getMemberID(), kind, activate)
                             .thenApply(after -> alarms(activate || before.contains(alarm) ? List.of(alarm)
                                     : List.of())));
                 }
@@ -145,7 +147,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     @Override
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
-        Calls.unary(out, () -> ops.defragment().thenApply(rev -> DefragmentResponse.newBuilder()
+        Calls.unary(out, () -> ops.defragment(Authenticated.who()).thenApply(rev -> DefragmentResponse.newBuilder()
                 .setHeader(Protos.header(node, rev)).build()));
     }
 
@@ -155,7 +157,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
             if (request.getTargetID() == 0) {
                 throw Protos.invalid("targetID", "the member to hand the leadership to is required");
             }
-            return ops.moveLeader(request.getTargetID()).thenApply(rev -> MoveLeaderResponse.newBuilder()
+            return ops.moveLeader(Authenticated.who(), request.getTargetID()).thenApply(rev -> MoveLeaderResponse.newBuilder()
                     .setHeader(Protos.header(node, rev)).build());
         });
     }
@@ -165,7 +167,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         SnapshotSender sender = new SnapshotSender(node, (ServerCallStreamObserver<SnapshotResponse>) out);
         CompletableFuture<raftkv.storage.StoreSnapshot> opened;
         try {
-            opened = ops.snapshot();
+            opened = ops.snapshot(Authenticated.who());
         } catch (RuntimeException e) {
             opened = CompletableFuture.failedFuture(e);
         }

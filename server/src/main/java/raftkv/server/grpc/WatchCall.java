@@ -49,7 +49,7 @@ final class WatchCall implements StreamObserver<WatchRequest>, WatchSession.Repl
         this.node = node;
         this.call = call;
         this.responses = new ResponseStream<>(call, WatchSession.MAX_PENDING_BYTES);
-        this.session = new WatchSession(node, this, node.work());
+        this.session = new WatchSession(node, this, node.work(), Authenticated.who());
         this.fragmentBytes = (long) node.config().limits().maxRequestBytes() + ClientPort.GRPC_OVERHEAD_BYTES;
         call.disableAutoRequest();
         call.setOnCancelHandler(this::abandoned);

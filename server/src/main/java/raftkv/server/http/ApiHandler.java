@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import raftkv.common.Threads;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 
 /**
  * Routes each HTTP request to its endpoint. On the event loop it only copies the body and picks the route; the
@@ -46,6 +47,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         new LeaseApi(node).register(post);
         new ClusterApi(node).register(post);
         new MaintenanceApi(node).register(post, get);
+        new AuthApi(node).register(post);
     }
 
     @Override
@@ -67,20 +69,31 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             write(ctx, Reply.error(e), keepAlive);
             return;
         }
+        // Who sends it is settled before its body is even read: a bad token, or none where one is needed, ends it here.
+        Credentials who = HttpCredentials.of(ctx, req);
+        if (!HttpCredentials.OPEN.contains(path)) {
+            try {
+                node.guard().screen(who, true);
+            } catch (RuntimeException e) {
+                node.metrics().error();
+                write(ctx, Reply.error(ApiError.of(e)), keepAlive);
+                return;
+            }
+        }
         byte[] body = ByteBufUtil.getBytes(req.content());
         Timer.Context timer = node.metrics().endpoint(path.substring(1).replaceAll("[^a-z]+", "_")).time();
         try {
-            node.work().execute(() -> run(ctx, endpoint, body, keepAlive, timer));
+            node.work().execute(() -> run(ctx, endpoint, body, who, keepAlive, timer));
         } catch (RejectedExecutionException e) {
             write(ctx, Reply.error(ApiError.unavailable("etcdserver: server stopped")), false);
         }
     }
 
-    private void run(ChannelHandlerContext ctx, Endpoint endpoint, byte[] body, boolean keepAlive,
+    private void run(ChannelHandlerContext ctx, Endpoint endpoint, byte[] body, Credentials who, boolean keepAlive,
                      Timer.Context timer) {
         CompletableFuture<Reply> reply;
         try {
-            reply = endpoint.handle(body);
+            reply = endpoint.handle(body, who);
         } catch (Exception | Error e) {
             reply = CompletableFuture.failedFuture(e);
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import raftkv.raft.MemberInfo;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.server.ops.MemberOps;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -30,35 +31,35 @@ final class ClusterApi {
         routes.put("/v3/cluster/member/update", this::update);
     }
 
-    private CompletableFuture<Reply> list(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> list(byte[] body, Credentials who) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
         return members.list().thenApply(list -> reply(null, list));
     }
 
-    private CompletableFuture<Reply> add(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> add(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.MemberAdd a = Json.decode(body, RequestJson.MemberAdd.class);
         if (a.peerUrls() == null || a.peerUrls().size() != 1) {
             throw new Json.BadRequest("field \"peerURLs\": exactly one Raft URL (http://host:port) is required");
         }
         String client = a.clientUrls() == null || a.clientUrls().isEmpty() ? "" : a.clientUrls().get(0);
         boolean learner = a.isLearner() != null && a.isLearner();
-        return members.add(a.peerUrls().get(0), client, learner, a.id() == null ? 0 : a.id())
+        return members.add(who, a.peerUrls().get(0), client, learner, a.id() == null ? 0 : a.id())
                 .thenApply(c -> reply(c.added(), c.members()));
     }
 
-    private CompletableFuture<Reply> remove(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> remove(byte[] body, Credentials who) throws Json.BadRequest {
         int id = memberId(Json.decode(body, RequestJson.MemberId.class));
-        return members.remove(id).thenApply(c -> reply(null, c.members()));
+        return members.remove(who, id).thenApply(c -> reply(null, c.members()));
     }
 
-    private CompletableFuture<Reply> promote(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> promote(byte[] body, Credentials who) throws Json.BadRequest {
         int id = memberId(Json.decode(body, RequestJson.MemberId.class));
-        return members.promote(id).thenApply(c -> reply(null, c.members()));
+        return members.promote(who, id).thenApply(c -> reply(null, c.members()));
     }
 
-    private CompletableFuture<Reply> update(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> update(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.MemberUpdate u = Json.decode(body, RequestJson.MemberUpdate.class);
         if (u.id() == null || u.id() <= 0) {
             throw new Json.BadRequest("field \"ID\": a member id is required");
@@ -66,7 +67,7 @@ final class ClusterApi {
         if (u.peerUrls() == null || u.peerUrls().size() != 1) {
             throw new Json.BadRequest("field \"peerURLs\": exactly one Raft URL (http://host:port) is required");
         }
-        return members.update(u.id(), u.peerUrls().get(0)).thenApply(c -> reply(null, c.members()));
+        return members.update(who, u.id(), u.peerUrls().get(0)).thenApply(c -> reply(null, c.members()));
     }
 
     private static int memberId(RequestJson.MemberId m) throws Json.BadRequest {

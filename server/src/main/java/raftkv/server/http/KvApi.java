@@ -3,6 +3,7 @@ package raftkv.server.http;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.server.ops.KvOps;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -31,33 +32,33 @@ final class KvApi {
         routes.put("/v3/kv/compaction", this::compaction);
     }
 
-    private CompletableFuture<Reply> range(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> range(byte[] body, Credentials who) throws Json.BadRequest {
         RangeRequest r = WireMapping.range(Json.decode(body, RequestJson.Range.class));
-        return kv.range(r).thenApply(resp -> Reply.json(WireMapping.range(node.header(resp.revision()), resp)));
+        return kv.range(who, r).thenApply(resp -> Reply.json(WireMapping.range(node.header(resp.revision()), resp)));
     }
 
-    private CompletableFuture<Reply> put(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> put(byte[] body, Credentials who) throws Json.BadRequest {
         PutRequest p = WireMapping.put(Json.decode(body, RequestJson.Put.class));
-        return kv.put(p).thenApply(w -> Reply.json(WireMapping.put(node.header(w.revision()), w.response())));
+        return kv.put(who, p).thenApply(w -> Reply.json(WireMapping.put(node.header(w.revision()), w.response())));
     }
 
-    private CompletableFuture<Reply> deleteRange(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> deleteRange(byte[] body, Credentials who) throws Json.BadRequest {
         var d = WireMapping.deleteRange(Json.decode(body, RequestJson.DeleteRange.class));
-        return kv.deleteRange(d).thenApply(w -> Reply.json(WireMapping.deleteRange(node.header(w.revision()),
+        return kv.deleteRange(who, d).thenApply(w -> Reply.json(WireMapping.deleteRange(node.header(w.revision()),
                 w.response())));
     }
 
-    private CompletableFuture<Reply> txn(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> txn(byte[] body, Credentials who) throws Json.BadRequest {
         TxnRequest t = WireMapping.txn(Json.decode(body, RequestJson.Txn.class));
-        return kv.txn(t).thenApply(w -> Reply.json(WireMapping.txn(node.header(w.revision()), w.response())));
+        return kv.txn(who, t).thenApply(w -> Reply.json(WireMapping.txn(node.header(w.revision()), w.response())));
     }
 
-    private CompletableFuture<Reply> compaction(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> compaction(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.Compaction c = Json.decode(body, RequestJson.Compaction.class);
         long rev = c.revision() == null ? 0 : c.revision();
         if (rev <= 0) {
             throw new Json.BadRequest("field \"revision\": a positive revision to compact at is required");
         }
-        return kv.compact(rev).thenApply(r -> Reply.json(new ResponseJson.Compaction(node.header(r))));
+        return kv.compact(who, rev).thenApply(r -> Reply.json(new ResponseJson.Compaction(node.header(r))));
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import raftkv.raft.Query;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.server.ops.LeaseOps;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -33,7 +34,7 @@ final class LeaseApi {
         routes.put("/v3/lease/keepalive", this::keepAlive);
     }
 
-    private CompletableFuture<Reply> grant(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> grant(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.LeaseGrant g = Json.decode(body, RequestJson.LeaseGrant.class);
         long ttl = g.ttl() == null ? 0 : g.ttl();
         if (ttl <= 0) {
@@ -43,27 +44,27 @@ final class LeaseApi {
         if (id < 0) {
             throw new Json.BadRequest("field \"ID\": a lease id must be positive");
         }
-        return leases.grant(ttl, id).thenApply(l ->
+        return leases.grant(who, ttl, id).thenApply(l ->
                 Reply.json(new ResponseJson.LeaseGrant(node.header(l.revision()), l.id(), l.ttl())));
     }
 
-    private CompletableFuture<Reply> revoke(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> revoke(byte[] body, Credentials who) throws Json.BadRequest {
         long id = leaseId(Json.decode(body, RequestJson.LeaseId.class).id());
-        return leases.revoke(id).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
+        return leases.revoke(who, id).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
     }
 
     /**
      * Renews each lease in the body (one or more JSON objects) and answers one streamed message per lease; a
      * lease that is gone (expired or revoked) comes back with no TTL, as in etcd.
      */
-    private CompletableFuture<Reply> keepAlive(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> keepAlive(byte[] body, Credentials who) throws Json.BadRequest {
         List<Long> ids = new ArrayList<>();
         for (RequestJson.LeaseId l : Json.decodeAll(body, RequestJson.LeaseId.class)) {
             ids.add(leaseId(l.id()));
         }
         List<CompletableFuture<Query.LeaseState>> renewals = new ArrayList<>();
         for (long id : ids) {
-            renewals.add(leases.keepAlive(id));
+            renewals.add(leases.keepAlive(who, id));
         }
         return CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new)).thenApply(v -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -77,20 +78,20 @@ final class LeaseApi {
         });
     }
 
-    private CompletableFuture<Reply> timeToLive(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> timeToLive(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.LeaseTimeToLive t = Json.decode(body, RequestJson.LeaseTimeToLive.class);
         long id = leaseId(t.id());
         boolean keys = t.keys() != null && t.keys();
-        return leases.timeToLive(id, keys).thenApply(s ->
+        return leases.timeToLive(who, id, keys).thenApply(s ->
                 Reply.json(new ResponseJson.LeaseTimeToLive(node.header(node.store().revision()), id, s.ttl(),
                         s.grantedTtl(), s.keys())));
     }
 
-    private CompletableFuture<Reply> leases(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> leases(byte[] body, Credentials who) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return leases.leases().thenApply(ids -> {
+        return leases.leases(who).thenApply(ids -> {
             List<ResponseJson.LeaseStatus> out = new ArrayList<>();
             for (long id : ids) {
                 out.add(new ResponseJson.LeaseStatus(id));

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.server.ops.ChunkedOutput;
 import raftkv.server.ops.MaintenanceOps;
 import raftkv.storage.Alarm;
@@ -34,15 +35,15 @@ final class MaintenanceApi {
         post.put("/v3/maintenance/defragment", this::defragment);
         post.put("/v3/maintenance/alarm", this::alarm);
         post.put("/v3/maintenance/transfer-leadership", this::moveLeader);
-        get.put("/health", body -> health());
-        get.put("/version", body -> CompletableFuture.completedFuture(Reply.json(new ResponseJson.Version(
+        get.put("/health", (body, who) -> health());
+        get.put("/version", (body, who) -> CompletableFuture.completedFuture(Reply.json(new ResponseJson.Version(
                 MaintenanceOps.ETCD_VERSION, MaintenanceOps.ETCD_VERSION, Node.VERSION))));
-        get.put("/metrics", body -> CompletableFuture.completedFuture(new Reply(HttpResponseStatus.OK,
+        get.put("/metrics", (body, who) -> CompletableFuture.completedFuture(new Reply(HttpResponseStatus.OK,
                 node.metrics().prometheusText().getBytes(StandardCharsets.UTF_8),
                 "text/plain; version=0.0.4; charset=utf-8")));
     }
 
-    private CompletableFuture<Reply> status(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> status(byte[] body, Credentials who) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
@@ -61,11 +62,11 @@ final class MaintenanceApi {
      * Streams a consistent snapshot of this member's store: {@code {"result":{"header":..,"blob":base64}}} lines of
      * up to 64 KiB each. The snapshot is fixed before the first byte leaves, writes go on meanwhile.
      */
-    private CompletableFuture<Reply> snapshot(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> snapshot(byte[] body, Credentials who) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return ops.snapshot().thenApply(opened -> Reply.stream(out -> {
+        return ops.snapshot(who).thenApply(opened -> Reply.stream(out -> {
             try (var snap = opened) {
                 var header = node.header(snap.info().revision());
                 try (ChunkedOutput chunks = new ChunkedOutput(64 << 10,
@@ -76,34 +77,34 @@ final class MaintenanceApi {
         }));
     }
 
-    private CompletableFuture<Reply> defragment(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> defragment(byte[] body, Credentials who) throws Json.BadRequest {
         if (body.length > 0) {
             Json.decode(body, RequestJson.Empty.class);
         }
-        return ops.defragment().thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
+        return ops.defragment(who).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(node.header(rev))));
     }
 
     /** etcd's gateway path for {@code MoveLeader}; asked of the leader. */
-    private CompletableFuture<Reply> moveLeader(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> moveLeader(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.MoveLeader m = Json.decode(body, RequestJson.MoveLeader.class);
         if (m.targetId() == null || m.targetId() <= 0) {
             throw new Json.BadRequest("field \"targetID\": the member to hand the leadership to is required");
         }
-        return ops.moveLeader(m.targetId()).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(
+        return ops.moveLeader(who, m.targetId()).thenApply(rev -> Reply.json(new ResponseJson.HeaderOnly(
                 node.header(rev))));
     }
 
-    private CompletableFuture<Reply> alarm(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> alarm(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.Alarm a = Json.decode(body, RequestJson.Alarm.class);
         RequestJson.AlarmAction action = a.action() == null ? RequestJson.AlarmAction.GET : a.action();
         CompletableFuture<List<Alarm>> change;
         if (action == RequestJson.AlarmAction.GET) {
-            change = ops.alarms();
+            change = ops.alarms(who);
         } else {
             if (a.alarm() == null || a.alarm() == RequestJson.AlarmType.NONE) {
                 throw new Json.BadRequest("field \"alarm\": which alarm (NOSPACE) is required");
             }
-            change = ops.alarm(a.memberId() == null ? 0 : a.memberId(), Alarm.Type.valueOf(a.alarm().name()),
+            change = ops.alarm(who, a.memberId() == null ? 0 : a.memberId(), Alarm.Type.valueOf(a.alarm().name()),
                     action == RequestJson.AlarmAction.ACTIVATE);
         }
         return change.thenApply(list -> {
@@ -115,9 +116,9 @@ final class MaintenanceApi {
         });
     }
 
-    private CompletableFuture<Reply> hash(byte[] body) throws Json.BadRequest {
+    private CompletableFuture<Reply> hash(byte[] body, Credentials who) throws Json.BadRequest {
         RequestJson.Hash h = body.length == 0 ? new RequestJson.Hash(null) : Json.decode(body, RequestJson.Hash.class);
-        return ops.hash(h.revision() == null ? 0 : h.revision()).thenApply(kh -> Reply.json(new ResponseJson.Hash(
+        return ops.hash(who, h.revision() == null ? 0 : h.revision()).thenApply(kh -> Reply.json(new ResponseJson.Hash(
                 node.header(node.store().revision()), kh.hash(), kh.compactRevision(), kh.revision())));
     }
 

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import raftkv.raft.watch.WatchMessage;
 import raftkv.raft.watch.WatchSpec;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.server.ops.WatchSession;
 import raftkv.server.json.Json;
 import raftkv.server.json.RequestJson;
@@ -66,9 +67,17 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> implemen
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws IOException {
-        if (msg instanceof HttpRequest) {
+        if (msg instanceof HttpRequest req) {
             this.ctx = ctx;
-            this.session = new WatchSession(node, this, ctx.executor());
+            Credentials who = HttpCredentials.of(ctx, req);
+            try {
+                node.guard().screen(who, true);
+            } catch (RuntimeException e) {
+                failed = true;
+                ApiHandler.write(ctx, Reply.error(ApiError.of(e)), false);
+                return;
+            }
+            this.session = new WatchSession(node, this, ctx.executor(), who);
             this.parser = JSON.createNonBlockingByteArrayParser();
             DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, Reply.JSON);

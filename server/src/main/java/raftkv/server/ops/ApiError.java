@@ -19,12 +19,14 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
     public static final int INVALID_ARGUMENT = 3;
     public static final int DEADLINE_EXCEEDED = 4;
     public static final int NOT_FOUND = 5;
+    public static final int PERMISSION_DENIED = 7;
     public static final int FAILED_PRECONDITION = 9;
     public static final int RESOURCE_EXHAUSTED = 8;
     public static final int OUT_OF_RANGE = 11;
     public static final int UNIMPLEMENTED = 12;
     public static final int INTERNAL = 13;
     public static final int UNAVAILABLE = 14;
+    public static final int UNAUTHENTICATED = 16;
 
     public static ApiError badRequest(String message) {
         return new ApiError(HttpResponseStatus.BAD_REQUEST, INVALID_ARGUMENT, message);
@@ -133,6 +135,14 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
             case TORN_STORE -> unavailable(message);
             case TOO_MANY_OPS, DUPLICATE_KEY, EMPTY_KEY, KEY_NOT_FOUND, VALUE_PROVIDED, LEASE_PROVIDED, TOO_MANY_KEYS,
                     INVALID_ARGUMENT, CORRUPT_SNAPSHOT -> badRequest(message);
+            // etcd's auth errors, with the gRPC codes etcd gives them and the HTTP statuses its gateway maps them to.
+            case INVALID_AUTH_TOKEN -> new ApiError(HttpResponseStatus.UNAUTHORIZED, UNAUTHENTICATED, message);
+            case PERMISSION_DENIED -> new ApiError(HttpResponseStatus.FORBIDDEN, PERMISSION_DENIED, message);
+            case AUTH_FAILED, AUTH_OLD_REVISION, USER_EMPTY, ROLE_EMPTY, PERMISSION_NOT_GIVEN, INVALID_AUTH_MGMT ->
+                    badRequest(message);
+            case AUTH_NOT_ENABLED, USER_ALREADY_EXIST, USER_NOT_FOUND, ROLE_ALREADY_EXIST, ROLE_NOT_FOUND,
+                    ROLE_NOT_GRANTED, PERMISSION_NOT_GRANTED, ROOT_USER_NOT_EXIST, ROOT_ROLE_NOT_EXIST ->
+                    failedPrecondition(message);
         };
     }
 

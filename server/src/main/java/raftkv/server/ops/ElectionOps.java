@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
+import raftkv.storage.KeyRange;
 import raftkv.storage.KeyValue;
+import raftkv.storage.auth.Permission;
 import raftkv.storage.request.Compare;
 import raftkv.storage.request.PutRequest;
 import raftkv.storage.request.TxnRequest;
@@ -35,12 +38,10 @@ public final class ElectionOps {
 
     private final Node node;
     private final KvOps kv;
-    private final WaitingLine line;
 
     public ElectionOps(Node node) {
         this.node = node;
         this.kv = new KvOps(node);
-        this.line = new WaitingLine(node);
     }
 
     /**
@@ -50,32 +51,36 @@ public final class ElectionOps {
      * before it leads (etcd would answer a leadership already lost); a caller that leaves, or a failed wait,
      * resigns.
      */
-    public CompletableFuture<Won> campaign(Caller caller, byte[] name, long lease, byte[] value) {
+    public CompletableFuture<Won> campaign(Caller caller, Credentials who, byte[] name, long lease, byte[] value) {
         byte[] prefix = WaitingLine.prefix(name);
+        node.guard().checkKeys(who, Permission.Type.READWRITE, KeyRange.prefix(prefix));
+        WaitingLine line = new WaitingLine(node, who);
         return line.lease(lease).thenCompose(id -> line.join(prefix, id, value).thenCompose(place ->
-                candidate(caller, prefix, new Leadership(name, place.key(), place.revision(), id), place, value)));
+                candidate(caller, who, line, prefix, new Leadership(name, place.key(), place.revision(), id), place,
+                        value)));
     }
 
     /** A candidate in line: a key already there with another value gets {@code value} first, as etcd's does. */
-    private CompletableFuture<Won> candidate(Caller caller, byte[] prefix, Leadership mine, WaitingLine.Place place,
-            byte[] value) {
+    private CompletableFuture<Won> candidate(Caller caller, Credentials who, WaitingLine line, byte[] prefix,
+            Leadership mine, WaitingLine.Place place, byte[] value) {
         if (place.created() || Arrays.equals(place.value(), value)) {
-            return lead(caller, prefix, mine, place);
+            return lead(caller, who, line, prefix, mine, place);
         }
-        return proclaim(mine, value).<CompletableFuture<Won>>handle((rev, e) -> e == null
-                ? lead(caller, prefix, mine, place) : resignThenFail(mine, e)).thenCompose(f -> f);
+        return proclaim(who, mine, value).<CompletableFuture<Won>>handle((rev, e) -> e == null
+                ? lead(caller, who, line, prefix, mine, place) : resignThenFail(who, mine, e)).thenCompose(f -> f);
     }
 
-    private CompletableFuture<Won> lead(Caller caller, byte[] prefix, Leadership mine, WaitingLine.Place place) {
+    private CompletableFuture<Won> lead(Caller caller, Credentials who, WaitingLine line, byte[] prefix,
+            Leadership mine, WaitingLine.Place place) {
         if (caller.gone()) {
-            return resignThenFail(mine, new ApiError.ApiException(ApiError.cancelled()));
+            return resignThenFail(who, mine, new ApiError.ApiException(ApiError.cancelled()));
         }
         if (place.first()) {
             return CompletableFuture.completedFuture(new Won(mine, place.headerRevision()));
         }
         return line.awaitTurn(caller, prefix, place).<CompletableFuture<Won>>handle((turn, e) -> {
             if (e != null) {
-                return resignThenFail(mine, e);
+                return resignThenFail(who, mine, e);
             }
             if (!turn.held()) {
                 return CompletableFuture.failedFuture(new ApiError.ApiException(ApiError.electionNotLeader()));
@@ -85,10 +90,10 @@ public final class ElectionOps {
     }
 
     /** Sets the leader's value, if {@code l} is still the leader key's generation; answers the header revision. */
-    public CompletableFuture<Long> proclaim(Leadership l, byte[] value) {
+    public CompletableFuture<Long> proclaim(Credentials who, Leadership l, byte[] value) {
         TxnRequest t = new TxnRequest(List.of(Compare.createRevision(l.key(), Compare.Result.EQUAL, l.revision())),
                 List.of(new PutRequest(l.key(), value, l.lease(), false, false, false)), List.of());
-        return kv.txn(t).thenApply(w -> {
+        return kv.txn(who, t).thenApply(w -> {
             if (!w.response().succeeded()) {
                 throw new ApiError.ApiException(ApiError.electionNotLeader());
             }
@@ -100,13 +105,13 @@ public final class ElectionOps {
      * Deletes the leader key if {@code l} is still its generation. As etcd's, a leadership already gone resigns
      * without error. Answers the header revision.
      */
-    public CompletableFuture<Long> resign(Leadership l) {
-        return line.leave(l.key(), l.revision());
+    public CompletableFuture<Long> resign(Credentials who, Leadership l) {
+        return new WaitingLine(node, who).leave(l.key(), l.revision());
     }
 
     /** The leader of election {@code name}; fails with {@link ApiError#electionNoLeader()} when none. */
-    public CompletableFuture<Leader> leader(byte[] name) {
-        return line.firstInLine(WaitingLine.prefix(name)).thenApply(r -> {
+    public CompletableFuture<Leader> leader(Credentials who, byte[] name) {
+        return new WaitingLine(node, who).firstInLine(WaitingLine.prefix(name)).thenApply(r -> {
             if (r.kvs().isEmpty()) {
                 throw new ApiError.ApiException(ApiError.electionNoLeader());
             }
@@ -118,11 +123,14 @@ public final class ElectionOps {
      * Follows election {@code name}: {@code onLeader} gets the current leader and each change of leader or value;
      * {@code onFailure} once, if a read fails. Nothing happens until {@link LeaderObserver#start()}.
      */
-    public LeaderObserver observe(byte[] name, Consumer<Leader> onLeader, Consumer<Throwable> onFailure) {
-        return new LeaderObserver(node, line, WaitingLine.prefix(name), onLeader, onFailure);
+    public LeaderObserver observe(Credentials who, byte[] name, Consumer<Leader> onLeader,
+                                  Consumer<Throwable> onFailure) {
+        byte[] prefix = WaitingLine.prefix(name);
+        node.guard().checkKeys(who, Permission.Type.READ, KeyRange.prefix(prefix));
+        return new LeaderObserver(node, new WaitingLine(node, who), prefix, onLeader, onFailure);
     }
 
-    private <T> CompletableFuture<T> resignThenFail(Leadership l, Throwable failure) {
-        return resign(l).handle((rev, e) -> null).thenCompose(x -> CompletableFuture.failedFuture(failure));
+    private <T> CompletableFuture<T> resignThenFail(Credentials who, Leadership l, Throwable failure) {
+        return resign(who, l).handle((rev, e) -> null).thenCompose(x -> CompletableFuture.failedFuture(failure));
     }
 }

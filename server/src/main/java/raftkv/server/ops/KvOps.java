@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import raftkv.raft.Command;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 
 import raftkv.storage.RequestChecks;
 import raftkv.storage.request.DeleteRangeRequest;
@@ -19,7 +20,9 @@ import raftkv.storage.request.TxnResponse;
  * The key-value operations, as both client protocols (the JSON API and gRPC) serve them: one path from a checked
  * request to the store. Writes are proposed through Raft (and batched there with every other client's) and
  * answered from this member's apply; reads are served from the local store, after a shared ReadIndex round unless
- * serializable. Read-only txns are reads too. Runs on whatever thread calls it; nothing here blocks.
+ * serializable. Read-only txns are reads too. Every request is checked against the caller's permissions
+ * ({@link raftkv.server.auth.Guard}): a read once it is current, a write before it is proposed. Runs on whatever
+ * thread calls it; nothing here blocks.
  */
 public final class KvOps {
 
@@ -29,29 +32,33 @@ public final class KvOps {
         this.node = node;
     }
 
-    public CompletableFuture<RangeResponse> range(RangeRequest r) {
+    public CompletableFuture<RangeResponse> range(Credentials who, RangeRequest r) {
         RequestChecks.checkRange(r);
-        return read(r.serializable(), () -> node.store().range(r));
+        return read(r.serializable(), () -> {
+            node.guard().checkRange(who, r);
+            return node.store().range(r);
+        });
     }
 
-    public CompletableFuture<Written<PutResponse>> put(PutRequest p) {
+    public CompletableFuture<Written<PutResponse>> put(Credentials who, PutRequest p) {
         RequestChecks.checkPut(p);
         refuseIfNoSpace();
-        return node.raft().writes().propose(new Command.Kv(p)).thenApply(r ->
+        return node.raft().writes().propose(node.guard().write(who, p)).thenApply(r ->
                 new Written<>(r.revision(), (PutResponse) r.response()));
     }
 
-    public CompletableFuture<Written<DeleteRangeResponse>> deleteRange(DeleteRangeRequest d) {
+    public CompletableFuture<Written<DeleteRangeResponse>> deleteRange(Credentials who, DeleteRangeRequest d) {
         RequestChecks.checkDeleteRange(d);
-        return node.raft().writes().propose(new Command.Kv(d)).thenApply(r ->
+        return node.raft().writes().propose(node.guard().write(who, d)).thenApply(r ->
                 new Written<>(r.revision(), (DeleteRangeResponse) r.response()));
     }
 
-    public CompletableFuture<Written<TxnResponse>> txn(TxnRequest t) {
+    public CompletableFuture<Written<TxnResponse>> txn(Credentials who, TxnRequest t) {
         RequestChecks.checkTxn(t, node.config().limits().maxTxnOps());
         if (!t.writes()) {
             // Nothing to replicate: run it on the local store once it is current.
             return read(false, () -> {
+                node.guard().checkReadTxn(who, t);
                 TxnResponse resp = node.store().txn(t);
                 return new Written<>(resp.revision(), resp);
             });
@@ -59,13 +66,17 @@ public final class KvOps {
         if (t.puts()) {
             refuseIfNoSpace();
         }
-        return node.raft().writes().propose(new Command.Kv(t)).thenApply(r ->
+        return node.raft().writes().propose(node.guard().write(who, t)).thenApply(r ->
                 new Written<>(r.revision(), (TxnResponse) r.response()));
     }
 
-    /** Compacts the history below {@code revision}; answers the revision for the response header. */
-    public CompletableFuture<Long> compact(long revision) {
-        return node.raft().writes().propose(new Command.Compact(revision)).thenApply(r -> r.revision());
+    /**
+     * Compacts the history below {@code revision}; answers the revision for the response header. Root only while
+     * authentication is on: it takes history from everyone's keys.
+     */
+    public CompletableFuture<Long> compact(Credentials who, long revision) {
+        return node.raft().writes().propose(node.guard().root(who, new Command.Compact(revision)))
+                .thenApply(r -> r.revision());
     }
 
     /**
@@ -76,7 +87,11 @@ public final class KvOps {
         CompletableFuture<Void> barrier = serializable ? node.raft().reads().serializable()
                 : node.linearizableBarrier();
         if (barrier.isDone() && !barrier.isCompletedExceptionally()) {
-            return CompletableFuture.completedFuture(read.get());
+            try {
+                return CompletableFuture.completedFuture(read.get());
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
         }
         return barrier.thenApplyAsync(v -> read.get(), node.work());
     }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import raftkv.raft.Command;
 import raftkv.raft.Query;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 
 /**
  * The lease operations both client protocols serve. Grant and revoke go through the log; keepalive and
@@ -34,13 +35,14 @@ public final class LeaseOps {
      * Grants a lease of {@code ttl} seconds (at least the minimum); {@code id} 0 lets the server choose one. A TTL
      * over {@link #MAX_TTL_SECONDS} is refused: OUT_OF_RANGE, "etcdserver: too large lease TTL", as from etcd.
      */
-    public CompletableFuture<Granted> grant(long ttl, long id) {
+    public CompletableFuture<Granted> grant(Credentials who, long ttl, long id) {
         if (ttl > MAX_TTL_SECONDS) {
             throw new ApiError.ApiException(ApiError.leaseTtlTooLarge());
         }
         long chosen = id == 0 ? newId() : id;
         long granted = Math.max(ttl, minTtlSeconds);
-        return node.raft().writes().propose(new Command.LeaseGrant(chosen, granted)).thenApply(r ->
+        return node.raft().writes().propose(node.guard().authenticated(who, new Command.LeaseGrant(chosen, granted)))
+                .thenApply(r ->
                 new Granted(chosen, granted, r.revision()));
     }
 
@@ -52,22 +54,29 @@ public final class LeaseOps {
         return id;
     }
 
-    /** Revokes a lease and deletes its keys; answers the revision for the header. */
-    public CompletableFuture<Long> revoke(long id) {
-        return node.raft().writes().propose(new Command.LeaseRevoke(id)).thenApply(r -> r.revision());
+    /**
+     * Revokes a lease and deletes its keys; answers the revision for the header. The apply checks that the user
+     * may write every key of the lease, which only it knows.
+     */
+    public CompletableFuture<Long> revoke(Credentials who, long id) {
+        return node.raft().writes().propose(node.guard().authenticated(who, new Command.LeaseRevoke(id)))
+                .thenApply(r -> r.revision());
     }
 
     /** Renews a lease on the leader; a lease that is gone comes back with a TTL of -1. */
-    public CompletableFuture<Query.LeaseState> keepAlive(long id) {
+    public CompletableFuture<Query.LeaseState> keepAlive(Credentials who, long id) {
+        node.guard().checkAuthenticated(who);
         return node.raft().reads().leaseQuery(new Query.LeaseRenew(id));
     }
 
-    public CompletableFuture<Query.LeaseState> timeToLive(long id, boolean keys) {
+    public CompletableFuture<Query.LeaseState> timeToLive(Credentials who, long id, boolean keys) {
+        node.guard().checkAuthenticated(who);
         return node.raft().reads().leaseQuery(new Query.LeaseTimeToLive(id, keys));
     }
 
     /** The ids of every lease, after a ReadIndex round. */
-    public CompletableFuture<List<Long>> leases() {
+    public CompletableFuture<List<Long>> leases(Credentials who) {
+        node.guard().checkAuthenticated(who);
         return node.raft().reads().linearizable()
                 .thenApplyAsync(v -> List.copyOf(node.store().leaseIds()), node.work());
     }

@@ -2,6 +2,9 @@ package raftkv.server.ops;
 
 import java.util.concurrent.CompletableFuture;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
+import raftkv.storage.KeyRange;
+import raftkv.storage.auth.Permission;
 import raftkv.storage.request.DeleteRangeRequest;
 
 /**
@@ -21,12 +24,12 @@ public final class LockOps {
     public record Acquired(byte[] key, long revision) {
     }
 
+    private final Node node;
     private final KvOps kv;
-    private final WaitingLine line;
 
     public LockOps(Node node) {
+        this.node = node;
         this.kv = new KvOps(node);
-        this.line = new WaitingLine(node);
     }
 
     /**
@@ -34,18 +37,20 @@ public final class LockOps {
      * line already keeps its place: locking twice with one lease is one acquisition. Fails with
      * {@link ApiError#sessionExpired()} if the lease ends before the lock is held.
      */
-    public CompletableFuture<Acquired> lock(Caller caller, byte[] name, long lease) {
+    public CompletableFuture<Acquired> lock(Caller caller, Credentials who, byte[] name, long lease) {
         byte[] prefix = WaitingLine.prefix(name);
+        node.guard().checkKeys(who, Permission.Type.READWRITE, KeyRange.prefix(prefix));
+        WaitingLine line = new WaitingLine(node, who);
         return line.lease(lease).thenCompose(id -> line.join(prefix, id, NO_VALUE)).thenCompose(place -> {
             if (caller.gone()) {
-                return leaveThenFail(place, new ApiError.ApiException(ApiError.cancelled()));
+                return leaveThenFail(line, place, new ApiError.ApiException(ApiError.cancelled()));
             }
             if (place.first()) {
                 return CompletableFuture.completedFuture(new Acquired(place.key(), place.headerRevision()));
             }
             return line.awaitTurn(caller, prefix, place).handle((turn, e) -> {
                 if (e != null) {
-                    return leaveThenFail(place, e);
+                    return leaveThenFail(line, place, e);
                 }
                 if (!turn.held()) {
                     return CompletableFuture.<Acquired>failedFuture(new ApiError.ApiException(
@@ -57,12 +62,13 @@ public final class LockOps {
     }
 
     /** Releases a lock by deleting its key; answers the revision for the header. */
-    public CompletableFuture<Long> unlock(byte[] key) {
-        return kv.deleteRange(DeleteRangeRequest.of(key)).thenApply(Written::revision);
+    public CompletableFuture<Long> unlock(Credentials who, byte[] key) {
+        return kv.deleteRange(who, DeleteRangeRequest.of(key)).thenApply(Written::revision);
     }
 
     /** Leaves the line (the caller is gone, or the wait failed), then answers the wait's failure. */
-    private CompletableFuture<Acquired> leaveThenFail(WaitingLine.Place place, Throwable failure) {
+    private static CompletableFuture<Acquired> leaveThenFail(WaitingLine line, WaitingLine.Place place,
+                                                           Throwable failure) {
         return line.leave(place.key(), place.revision()).handle((rev, e) -> null)
                 .thenCompose(x -> CompletableFuture.failedFuture(failure));
     }

@@ -8,12 +8,14 @@ import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import raftkv.raft.Command;
 import raftkv.raft.NodeStatus;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.storage.Alarm;
 import raftkv.storage.KvHash;
 import raftkv.storage.StoreSnapshot;
 
 /**
- * The maintenance operations both client protocols serve: status, hashes, alarms, defragment, snapshots and moving
+ * The maintenance operations both client protocols serve (root only while authentication is on, but for the
+ * status, which health checks read as in etcd): status, hashes, alarms, defragment, snapshots and moving
  * the leadership.
  */
 public final class MaintenanceOps {
@@ -40,7 +42,8 @@ public final class MaintenanceOps {
     }
 
     /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */
-    public CompletableFuture<KvHash> hash(long revision) {
+    public CompletableFuture<KvHash> hash(Credentials who, long revision) {
+        node.guard().checkRoot(who);
         if (revision < 0) {
             throw new ApiError.ApiException(ApiError.badRequest(
                     "field \"revision\": must not be negative (0: the current revision)"));
@@ -49,7 +52,8 @@ public final class MaintenanceOps {
     }
 
     /** The alarms raised anywhere in the cluster; linearizable, as etcd's (which goes through its log). */
-    public CompletableFuture<List<Alarm>> alarms() {
+    public CompletableFuture<List<Alarm>> alarms(Credentials who) {
+        node.guard().checkRoot(who);
         return node.raft().reads().linearizable().thenApply(v -> node.store().alarms());
     }
 
@@ -57,7 +61,7 @@ public final class MaintenanceOps {
      * Raises or clears an alarm, through the log so that every member agrees; answers the alarms afterwards. Only
      * a member can get an alarm raised; clearing stays allowed, since an alarm may outlive its member's removal.
      */
-    public CompletableFuture<List<Alarm>> alarm(long memberId, Alarm.Type type, boolean activate) {
+    public CompletableFuture<List<Alarm>> alarm(Credentials who, long memberId, Alarm.Type type, boolean activate) {
         if (memberId <= 0 || memberId > Integer.MAX_VALUE) {
             throw new ApiError.ApiException(ApiError.badRequest(
                     "field \"memberID\": the member of the alarm is required"));
@@ -66,12 +70,13 @@ public final class MaintenanceOps {
             throw new ApiError.ApiException(ApiError.badRequest("field \"memberID\": " + memberId
                     + " is not a member of this cluster"));
         }
-        return node.raft().writes().propose(new Command.Alarm((int) memberId, type.name(), activate))
+        return node.raft().writes().propose(node.guard().root(who, new Command.Alarm((int) memberId, type.name(), activate)))
                 .thenApply(v -> node.store().alarms());
     }
 
     /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
-    public CompletableFuture<Long> defragment() {
+    public CompletableFuture<Long> defragment(Credentials who) {
+        node.guard().checkRoot(who);
         return node.raft().reads().linearizable().thenApplyAsync(v -> {
             node.defragment();
             return node.store().revision();
@@ -83,7 +88,8 @@ public final class MaintenanceOps {
      * finds it first), it completes once {@code target} leads, with the revision for the response header. Moving it
      * to the leader itself succeeds at once, as in etcd.
      */
-    public CompletableFuture<Long> moveLeader(long target) {
+    public CompletableFuture<Long> moveLeader(Credentials who, long target) {
+        node.guard().checkRoot(who);
         if (!node.status().isLeader()) {
             throw failedPrecondition("etcdserver: not leader");
         }
@@ -119,7 +125,8 @@ public final class MaintenanceOps {
      * A consistent snapshot of this member's store, fixed once this member has applied everything committed when it
      * was asked for; writes go on meanwhile. The caller closes it.
      */
-    public CompletableFuture<StoreSnapshot> snapshot() {
+    public CompletableFuture<StoreSnapshot> snapshot(Credentials who) {
+        node.guard().checkRoot(who);
         return node.raft().reads().linearizable().thenApplyAsync(v -> node.store().openSnapshot(), node.work());
     }
 }

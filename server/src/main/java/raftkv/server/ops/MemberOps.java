@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import raftkv.raft.MemberInfo;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 
 /**
  * The membership operations both client protocols serve. The membership is Raft's configuration: a member is added
  * as a learner (it receives the log, by snapshot install if it is far behind, but does not vote) or as a voter,
- * promoted, or removed (the leader too: it steps down once the new configuration commits).
+ * promoted, or removed (the leader too: it steps down once the new configuration commits). Changes need root while
+ * authentication is on; the list does not, as in etcd (clients read it to find the members).
  */
 public final class MemberOps {
 
@@ -37,7 +39,8 @@ public final class MemberOps {
      * (may be empty); {@code id} 0 takes the next free id. The member must be running already (see {@link
      * #answers}).
      */
-    public CompletableFuture<Change> add(String peerUrl, String clientUrl, boolean learner, long id) {
+    public CompletableFuture<Change> add(Credentials who, String peerUrl, String clientUrl, boolean learner, long id) {
+        node.guard().checkRoot(who);
         String raft = raftAddress(peerUrl);
         if (id < 0 || id > Integer.MAX_VALUE) {
             throw new ApiError.ApiException(ApiError.badRequest("field \"ID\": member ids are 1 to "
@@ -88,7 +91,8 @@ public final class MemberOps {
         }, node.work());
     }
 
-    public CompletableFuture<Change> remove(long id) {
+    public CompletableFuture<Change> remove(Credentials who, long id) {
+        node.guard().checkRoot(who);
         return node.raft().membership().reconfigure(members -> {
             List<MemberInfo> next = new ArrayList<>(members);
             if (!next.removeIf(m -> m.id() == id)) {
@@ -101,7 +105,8 @@ public final class MemberOps {
         }).thenApply(members -> new Change(null, members));
     }
 
-    public CompletableFuture<Change> promote(long id) {
+    public CompletableFuture<Change> promote(Credentials who, long id) {
+        node.guard().checkRoot(who);
         MemberInfo m = node.raft().membership().members().stream().filter(x -> x.id() == id).findFirst()
                 .orElseThrow(MemberOps::notFound);
         if (!m.learner()) {
@@ -115,7 +120,8 @@ public final class MemberOps {
      * per member id and would not follow an address changed under it, and the member itself listens where its own
      * configuration says; moving a member is removing it and adding it back (it then receives a snapshot).
      */
-    public CompletableFuture<Change> update(long id, String peerUrl) {
+    public CompletableFuture<Change> update(Credentials who, long id, String peerUrl) {
+        node.guard().checkRoot(who);
         String raft = raftAddress(peerUrl);
         return node.raft().reads().linearizable().thenApply(v -> {
             List<MemberInfo> members = node.raft().membership().members();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.storage.KeyValue;
 import raftkv.storage.request.Compare;
 import raftkv.storage.request.DeleteRangeRequest;
@@ -51,11 +52,14 @@ public final class WaitingLine {
     private final Node node;
     private final KvOps kv;
     private final LeaseOps leases;
+    /** Whom the line's reads and writes are made for: the caller's own permissions apply to them. */
+    private final Credentials who;
 
-    WaitingLine(Node node) {
+    WaitingLine(Node node, Credentials who) {
         this.node = node;
         this.kv = new KvOps(node);
         this.leases = new LeaseOps(node);
+        this.who = who;
     }
 
     /** The key prefix of lock or election {@code name}: etcd appends "/" always, even to a name ending in one. */
@@ -78,7 +82,7 @@ public final class WaitingLine {
         if (lease != 0) {
             return CompletableFuture.completedFuture(lease);
         }
-        return leases.grant(SESSION_TTL_SECONDS, 0).thenApply(LeaseOps.Granted::id);
+        return leases.grant(who, SESSION_TTL_SECONDS, 0).thenApply(LeaseOps.Granted::id);
     }
 
     /**
@@ -90,7 +94,7 @@ public final class WaitingLine {
         TxnRequest t = new TxnRequest(List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
                 List.of(new PutRequest(key, value, lease, false, false, false), first(prefix)),
                 List.of(RangeRequest.of(key).build(), first(prefix)));
-        return kv.txn(t).thenApply(w -> {
+        return kv.txn(who, t).thenApply(w -> {
             TxnResponse r = w.response();
             List<KeyValue> owner = range(r, 1).kvs();
             long rev;
@@ -110,7 +114,7 @@ public final class WaitingLine {
 
     /** The first in line under {@code prefix} (none: an empty list), read linearizably. */
     CompletableFuture<RangeResponse> firstInLine(byte[] prefix) {
-        return kv.range(first(prefix));
+        return kv.range(who, first(prefix));
     }
 
     private static RangeRequest first(byte[] prefix) {
@@ -133,7 +137,7 @@ public final class WaitingLine {
     CompletableFuture<Long> leave(byte[] key, long revision) {
         TxnRequest t = new TxnRequest(List.of(Compare.createRevision(key, Compare.Result.EQUAL, revision)),
                 List.of(DeleteRangeRequest.of(key)), List.of());
-        return kv.txn(t).thenApply(Written::revision);
+        return kv.txn(who, t).thenApply(Written::revision);
     }
 
     private static RangeResponse range(TxnResponse r, int i) {
@@ -171,7 +175,7 @@ public final class WaitingLine {
                     .sort(RangeRequest.SortTarget.CREATE, RangeRequest.SortOrder.DESCEND).limit(1).build();
             CompletableFuture<Written<TxnResponse>> read;
             try {
-                read = kv.txn(new TxnRequest(List.of(), List.of(mine, ahead), List.of()));
+                read = kv.txn(who, new TxnRequest(List.of(), List.of(mine, ahead), List.of()));
             } catch (RuntimeException e) {
                 read = CompletableFuture.failedFuture(e);
             }

@@ -15,7 +15,9 @@ import raftkv.raft.watch.WatchSink;
 import raftkv.raft.watch.WatchSpec;
 import raftkv.raft.watch.Watcher;
 import raftkv.server.Node;
+import raftkv.server.auth.Credentials;
 import raftkv.storage.KeyRange;
+import raftkv.storage.StorageException;
 
 /**
  * The watches of one client stream, whichever protocol carries it (gRPC's {@code Watch}, the JSON API's
@@ -67,8 +69,12 @@ public final class WatchSession {
     /** etcd's next server-chosen id; owned by the effects. */
     private long nextId;
 
-    public WatchSession(Node node, Replies replies, Executor executor) {
+    /** Whom the stream's watches are for: each create is checked for READ over its keys. */
+    private final Credentials who;
+
+    public WatchSession(Node node, Replies replies, Executor executor, Credentials who) {
         this.node = node;
+        this.who = who;
         this.hub = node.raft().watches();
         this.replies = replies;
         this.executor = executor;
@@ -102,6 +108,14 @@ public final class WatchSession {
             }
             if (failure != null) {
                 replies.createFailed(watchId, failure);
+                return;
+            }
+            try {
+                node.guard().checkWatch(who, spec.range());
+            } catch (StorageException e) {
+                // etcd answers a watch it may not create as created and cancelled at once, with its auth error.
+                replies.offer(new WatchMessage(NO_WATCH, node.store().revision(), List.of(), true, true, 0,
+                        e.code().message()), false);
                 return;
             }
             long id = watchId != 0 ? watchId : nextFreeId();

@@ -26,7 +26,8 @@ import org.mapdb.Serializer;
  * <ul>
  *   <li>{@code kv}: revision bytes ({@link raftkv.storage.Revision#toBytes}) to a {@link RecordCodec} record;</li>
  *   <li>{@code lease}: lease id to its encoded TTL;</li>
- *   <li>{@code meta}: one {@link Meta} record.</li>
+ *   <li>{@code meta}: one {@link Meta} record, but for its auth state;</li>
+ *   <li>{@code auth}: the auth state ({@link raftkv.storage.auth.AuthCodec}), rewritten only when it changes.</li>
  * </ul>
  *
  * <p><b>Torn commits.</b> MapDB 3.1's write-ahead log makes a transaction atomic within the process (rollback, and
@@ -55,6 +56,9 @@ public final class Backend implements Closeable {
     private final BTreeMap<byte[], byte[]> kv;
     private final BTreeMap<Long, byte[]> leases;
     private final Atomic.Var<byte[]> meta;
+    private final Atomic.Var<byte[]> auth;
+    /** The auth state last set, to write it only when it changed (it rarely does; meta is written every commit). */
+    private byte[] authWritten;
 
     private Backend(Path dir, DB db, BTreeMap<byte[], byte[]> kv) {
         this.dir = dir;
@@ -63,6 +67,7 @@ public final class Backend implements Closeable {
         this.leases = db.treeMap("lease", Serializer.LONG, Serializer.BYTE_ARRAY).valuesOutsideNodesEnable()
                 .createOrOpen();
         this.meta = db.atomicVar("meta", Serializer.BYTE_ARRAY).createOrOpen();
+        this.auth = db.atomicVar("auth", Serializer.BYTE_ARRAY).createOrOpen();
     }
 
     private static DB openDb(Path dir) {
@@ -176,14 +181,20 @@ public final class Backend implements Closeable {
         leases.forEach(action);
     }
 
-    /** The last written meta; {@link Meta#INITIAL} for a new database. */
+    /** The last written meta, with the auth state; {@link Meta#INITIAL} for a new database. */
     public Meta meta() {
         byte[] b = meta.get();
-        return b == null ? Meta.INITIAL : Meta.decode(b);
+        byte[] a = auth.get();
+        return (b == null ? Meta.INITIAL : Meta.decode(b)).withAuth(a);
     }
 
+    /** Sets meta; its auth state is written too when it is not the one set last. Both commit with the data. */
     public void setMeta(Meta m) {
-        meta.set(m.encode());
+        meta.set(m.encodeWithoutAuth());
+        if (m.auth() != authWritten) {
+            auth.set(m.auth());
+            authWritten = m.auth();
+        }
     }
 
     /**

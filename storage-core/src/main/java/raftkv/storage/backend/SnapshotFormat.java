@@ -111,7 +111,7 @@ public final class SnapshotFormat {
                 throw new CorruptSnapshotException("not a raftkv snapshot (bad magic)");
             }
             int metaLen = data.readInt();
-            if (metaLen <= 0 || metaLen > 64 + Meta.MAX_ALARMS * 9) {
+            if (metaLen <= 0 || metaLen > 64 + Meta.MAX_ALARMS * 9 + Meta.MAX_AUTH_BYTES) {
                 throw new CorruptSnapshotException("bad meta length " + metaLen);
             }
             byte[] m = new byte[metaLen];
@@ -256,7 +256,8 @@ public final class SnapshotFormat {
                 throw new CorruptSnapshotException("bad revision key", e);
             }
             if (Revision.mainOf(rev) > maxRevision) {
-                throw new CorruptSnapshotException("record at revision " + Revision.unpack(rev)
+                // Not Revision.unpack: a damaged revision may be out of its range, and the message must not throw.
+                throw new CorruptSnapshotException("record at main revision " + Revision.mainOf(rev)
                         + " is beyond the snapshot's revision " + maxRevision);
             }
             if (last != null && Arrays.compareUnsigned(last, key) >= 0) {

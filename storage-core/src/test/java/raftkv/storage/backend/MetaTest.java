@@ -29,8 +29,20 @@ class MetaTest {
     }
 
     @Test
+    void theAuthStateTravelsInTheFullFormOnly() {
+        Meta withAuth = WITH_ALARMS.withAuth(new byte[] {1, 2, 3});
+        assertEquals(withAuth, Meta.decode(withAuth.encode()));
+        assertEquals(WITH_ALARMS, Meta.decode(withAuth.encodeWithoutAuth()), "the backend keeps auth apart");
+        byte[] lyingLength = withAuth.encode();
+        ByteBuffer.wrap(lyingLength).putInt(lyingLength.length - 7, 4);
+        assertThrows(IllegalStateException.class, () -> Meta.decode(lyingLength));
+        byte[] truncated = Arrays.copyOf(withAuth.encode(), withAuth.encode().length - 1);
+        assertThrows(IllegalStateException.class, () -> Meta.decode(truncated));
+    }
+
+    @Test
     void aDamagedRecordIsRefused() {
-        byte[] good = WITH_ALARMS.encode();
+        byte[] good = WITH_ALARMS.encodeWithoutAuth();
         assertThrows(IllegalStateException.class, () -> Meta.decode(Arrays.copyOf(good, good.length - 1)));
         byte[] badKind = good.clone();
         badKind[badKind.length - 1] = 9;
@@ -39,7 +51,7 @@ class MetaTest {
         ByteBuffer.wrap(hugeCount).putInt(49, Integer.MAX_VALUE);
         assertThrows(IllegalStateException.class, () -> Meta.decode(hugeCount));
         byte[] unknownFormat = good.clone();
-        unknownFormat[0] = 3;
+        unknownFormat[0] = 4;
         assertThrows(IllegalStateException.class, () -> Meta.decode(unknownFormat));
     }
 }

@@ -1,0 +1,191 @@
+package raftkv.server.auth;
+
+import raftkv.raft.Command;
+import raftkv.storage.ErrorCode;
+import raftkv.storage.KeyRange;
+import raftkv.storage.StorageException;
+import raftkv.storage.auth.AuthState;
+import raftkv.storage.auth.Permission;
+import raftkv.storage.request.Compare;
+import raftkv.storage.request.DeleteRangeRequest;
+import raftkv.storage.request.PutRequest;
+import raftkv.storage.request.RangeRequest;
+import raftkv.storage.request.RequestOp;
+import raftkv.storage.request.TxnRequest;
+
+/**
+ * The permission check every request passes, once, on the member that receives it, as etcd's: reads need READ
+ * over their keys, writes WRITE (and READ too when they ask for the previous value), a txn each of its compares and
+ * operations, maintenance, membership and user management the root role. A request that will be proposed leaves
+ * wrapped in {@link Command.AsUser} with the revision of the auth state it was checked against, so that the apply
+ * refuses it if that state changed in between.
+ *
+ * <p>Each check reads the store's auth state once and resolves the credentials against that same state. Runs on
+ * any thread; nothing here blocks.
+ */
+public final class Guard {
+
+    private final java.util.function.Supplier<AuthState> state;
+    private final Tokens tokens;
+
+    public Guard(java.util.function.Supplier<AuthState> state, Tokens tokens) {
+        this.state = state;
+        this.tokens = tokens;
+    }
+
+    /** The auth state now. */
+    public AuthState state() {
+        return state.get();
+    }
+
+    /**
+     * The user {@code who} stands for in state {@code s}, or null when authentication is off or it presents nothing.
+     *
+     * @throws StorageException {@link ErrorCode#INVALID_AUTH_TOKEN} for a token that does not stand
+     */
+    public String user(AuthState s, Credentials who) {
+        if (!s.enabled()) {
+            return null;
+        }
+        if (who.token() != null) {
+            return tokens.verify(s, who.token());
+        }
+        return who.certificateUser();
+    }
+
+    /**
+     * The early check, before a request's body is even decoded: while authentication is on, a token that does not
+     * stand, or no credentials at all where they are required, end the request at once. A token issued at a later
+     * auth revision than this member has applied is let through, to be judged once the request catches up.
+     */
+    public void screen(Credentials who, boolean credentialsRequired) {
+        AuthState s = state.get();
+        if (!s.enabled()) {
+            return;
+        }
+        if (who.token() != null) {
+            if (Tokens.issuedAtRevision(who.token()) <= s.revision()) {
+                tokens.verify(s, who.token());
+            }
+        } else if (credentialsRequired && who.certificateUser() == null) {
+            throw new StorageException(ErrorCode.USER_EMPTY);
+        }
+    }
+
+    /** Checks a read; reads run after the read barrier, so this state is at least as new as the read. */
+    public void checkRange(Credentials who, RangeRequest r) {
+        AuthState s = state.get();
+        s.check(user(s, who), Permission.Type.READ, new KeyRange(r.key(), r.rangeEnd()));
+    }
+
+    /** Checks a read-only txn, run on the local store. */
+    public void checkReadTxn(Credentials who, TxnRequest t) {
+        AuthState s = state.get();
+        checkTxn(s, user(s, who), t);
+    }
+
+    /** Checks a watch over {@code range}, when it is created (etcd does not recheck a running watch). */
+    public void checkWatch(Credentials who, KeyRange range) {
+        AuthState s = state.get();
+        s.check(user(s, who), Permission.Type.READ, range);
+    }
+
+    /** Checks a put, delete or txn and returns the command to propose for it. */
+    public Command write(Credentials who, RequestOp op) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        if (op instanceof TxnRequest t) {
+            checkTxn(s, user, t);
+        } else {
+            checkOp(s, user, op);
+        }
+        return wrap(s, user, new Command.Kv(op));
+    }
+
+    /** Checks a request any authenticated user may make (leases) and returns the command to propose for it. */
+    public Command authenticated(Credentials who, Command c) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        s.checkAuthenticated(user);
+        return wrap(s, user, c);
+    }
+
+    /**
+     * Checks access of type {@code need} over {@code range} for a request that does its own reads and writes on the
+     * caller's behalf (a lock or an election, over its key prefix).
+     */
+    public void checkKeys(Credentials who, Permission.Type need, KeyRange range) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        if (need != Permission.Type.WRITE) {
+            s.check(user, Permission.Type.READ, range);
+        }
+        if (need != Permission.Type.READ) {
+            s.check(user, Permission.Type.WRITE, range);
+        }
+    }
+
+    /** Checks a request only root may make and returns the command to propose for it. */
+    public Command root(Credentials who, Command c) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        s.checkRoot(user);
+        return wrap(s, user, c);
+    }
+
+    /** Checks a request only root may make that is not proposed (maintenance, membership, auth reads). */
+    public void checkRoot(Credentials who) {
+        AuthState s = state.get();
+        s.checkRoot(user(s, who));
+    }
+
+    /** Checks a request any authenticated user may make that is not proposed (lease queries). */
+    public void checkAuthenticated(Credentials who) {
+        AuthState s = state.get();
+        s.checkAuthenticated(user(s, who));
+    }
+
+    /** The user {@code who} stands for now, for a request about the user itself; null when auth is off. */
+    public String currentUser(Credentials who) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        s.checkAuthenticated(user);
+        return user;
+    }
+
+    private static Command wrap(AuthState s, String user, Command c) {
+        return s.enabled() ? new Command.AsUser(user, s.revision(), c) : c;
+    }
+
+    private static void checkTxn(AuthState s, String user, TxnRequest t) {
+        for (Compare c : t.compare()) {
+            s.check(user, Permission.Type.READ, new KeyRange(c.key(), c.rangeEnd()));
+        }
+        for (RequestOp op : t.success()) {
+            checkOp(s, user, op);
+        }
+        for (RequestOp op : t.failure()) {
+            checkOp(s, user, op);
+        }
+    }
+
+    private static void checkOp(AuthState s, String user, RequestOp op) {
+        if (op instanceof RangeRequest r) {
+            s.check(user, Permission.Type.READ, new KeyRange(r.key(), r.rangeEnd()));
+        } else if (op instanceof PutRequest p) {
+            KeyRange key = KeyRange.single(p.key());
+            s.check(user, Permission.Type.WRITE, key);
+            if (p.prevKv()) {
+                s.check(user, Permission.Type.READ, key);
+            }
+        } else if (op instanceof DeleteRangeRequest d) {
+            KeyRange keys = new KeyRange(d.key(), d.rangeEnd());
+            s.check(user, Permission.Type.WRITE, keys);
+            if (d.prevKv()) {
+                s.check(user, Permission.Type.READ, keys);
+            }
+        } else if (op instanceof TxnRequest t) {
+            checkTxn(s, user, t);
+        }
+    }
+}

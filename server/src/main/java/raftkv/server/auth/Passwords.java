@@ -1,0 +1,93 @@
+package raftkv.server.auth;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Password hashes and checks, with bcrypt as etcd. The hash is made by the member that receives the request, before
+ * it proposes (bcrypt salts at random, and the apply must be the same everywhere).
+ *
+ * <p>A check costs one bcrypt run (about 2^cost rounds: tens of milliseconds at etcd's cost 10), which made
+ * etcd's {@code Authenticate} the bottleneck with many clients (etcd#9615). So a password that passed is
+ * remembered, per user and hash, as an HMAC under a key of this process only, never as itself: the same user
+ * authenticating again with the same password costs one HMAC. A wrong password always pays the full bcrypt run.
+ * Thread-safe.
+ */
+public final class Passwords {
+
+    private static final int MAX_REMEMBERED = 100_000;
+
+    private final int cost;
+    private final SecureRandom random = new SecureRandom();
+    private final byte[] rememberKey = new byte[32];
+    /** User name to the hash its last good password matched and that password's HMAC. */
+    private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
+
+    private record Remembered(String hash, byte[] passwordMac) {
+    }
+
+    public Passwords(int cost) {
+        this.cost = cost;
+        random.nextBytes(rememberKey);
+    }
+
+    /** bcrypt reads at most 72 bytes of a password; a longer one is refused rather than cut (as etcd's Go bcrypt). */
+    public static final int MAX_PASSWORD_BYTES = 71;
+
+    /** A bcrypt hash of {@code password} (at most {@link #MAX_PASSWORD_BYTES}), in the usual {@code $2a$} form. */
+    public String hash(String password) {
+        return new String(BCrypt.withDefaults().hash(cost, password.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@code password} matches {@code hash}, the user's stored bcrypt hash. */
+    public boolean matches(String user, String password, String hash) {
+        if (hash == null || hash.isEmpty()) {
+            return false;
+        }
+        byte[] mac = mac(user, password);
+        Remembered r = remembered.get(user);
+        if (r != null && r.hash().equals(hash) && MessageDigest.isEqual(r.passwordMac(), mac)) {
+            return true;
+        }
+        boolean ok;
+        try {
+            ok = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
+                    hash.getBytes(StandardCharsets.UTF_8)).verified;
+        } catch (IllegalArgumentException e) {
+            ok = false; // longer than bcrypt takes, or a damaged hash: no password matches it
+        }
+        if (ok) {
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear();
+            }
+            remembered.put(user, new Remembered(hash, mac));
+        }
+        return ok;
+    }
+
+    private byte[] mac(String user, String password) {
+        try {
+            Mac m = Mac.getInstance("HmacSHA256");
+            m.init(new SecretKeySpec(rememberKey, "HmacSHA256"));
+            m.update(user.getBytes(StandardCharsets.UTF_8));
+            m.update((byte) 0);
+            return m.doFinal(password.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+        }
+    }
+
+    /** 32 random bytes: the key a cluster's tokens are signed with, made when authentication is turned on. */
+    public byte[] newTokenKey() {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return key;
+    }
+}

@@ -1,0 +1,31 @@
+package raftkv.server.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.ssl.SslHandler;
+import java.util.Set;
+import raftkv.server.auth.CertificateUser;
+import raftkv.server.auth.Credentials;
+
+/**
+ * The credentials of an HTTP request: the token of its {@code Authorization} header (bare, as etcd's gateway takes
+ * it, or after {@code Bearer}), and the user named by the connection's verified client certificate, if TLS asked
+ * for one.
+ */
+final class HttpCredentials {
+
+    /** Paths anyone may call, as in etcd: to authenticate, health checks, metrics and endpoint discovery. */
+    static final Set<String> OPEN = Set.of("/v3/auth/authenticate", "/v3/auth/status", "/v3/maintenance/status",
+            "/v3/cluster/member/list", "/health", "/version", "/metrics");
+
+    private HttpCredentials() {
+    }
+
+    static Credentials of(ChannelHandlerContext ctx, HttpRequest req) {
+        String token = Credentials.tokenOfHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        String certificateUser = tls == null ? null : CertificateUser.of(tls.engine().getSession());
+        return new Credentials(token, certificateUser);
+    }
+}

@@ -103,9 +103,14 @@ public final class MaintenanceClient {
      * network thread, chunk by chunk: give a stream that does not block for long (a file, a buffer).
      */
     public CompletableFuture<Long> snapshot(URI endpoint, OutputStream out, java.util.function.LongConsumer progress) {
+        return rpc.token().thenCompose(token -> snapshot(endpoint, token, out, progress));
+    }
+
+    private CompletableFuture<Long> snapshot(URI endpoint, String token, OutputStream out,
+                                             java.util.function.LongConsumer progress) {
         long[] total = {0};
         CompletableFuture<Long> result = new CompletableFuture<>();
-        HttpTransport.Stream s = rpc.transport().stream(endpoint, "/v3/maintenance/snapshot", "{}".getBytes(),
+        HttpTransport.Stream s = rpc.transport().stream(endpoint, "/v3/maintenance/snapshot", "{}".getBytes(), token,
                 line -> {
                     try {
                         JsonNode n = Rpc.JSON.readTree(line);

@@ -1,6 +1,7 @@
 package raftkv.client;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,16 @@ import raftkv.common.Threads;
  *
  * Every call is asynchronous ({@code CompletableFuture}); {@code join()} blocks. Calls fail over between
  * endpoints: see {@link KvClient} for which are retried. Thread-safe; one client per application is enough.
+ *
+ * <p>Over TLS, as a user of a cluster with authentication enabled:
+ *
+ * <pre>{@code
+ * RaftKv.builder().endpoints("https://10.0.0.1:2379", "https://10.0.0.2:2379")
+ *         .caCert(Path.of("ca.pem"))                                  // or trustStore(...); default: the JDK's CAs
+ *         .clientCert(Path.of("client.pem"), Path.of("client-key.pem")) // or keyStore(...); only for mutual TLS
+ *         .user("app", password)                                       // the token is fetched and renewed as needed
+ *         .build();
+ * }</pre>
  */
 public final class RaftKv implements AutoCloseable {
 
@@ -39,10 +50,11 @@ public final class RaftKv implements AutoCloseable {
     private final LeaseClient lease;
     private final ClusterClient cluster;
     private final MaintenanceClient maintenance;
+    private final AuthClient auth;
 
-    private RaftKv(Builder b) {
-        this.transport = new HttpTransport(b.connectTimeout);
-        this.rpc = new Rpc(transport, new Endpoints(b.endpoints), b.timeout);
+    private RaftKv(Builder b, io.netty.handler.ssl.SslContext tls) {
+        this.transport = new HttpTransport(b.connectTimeout, tls);
+        this.rpc = new Rpc(transport, new Endpoints(b.endpoints), b.timeout, b.user, b.password);
         this.callbacks = Executors.newCachedThreadPool(Threads.daemonPool("raftkv-client-callback"));
         this.timer = Executors.newSingleThreadScheduledExecutor(Threads.daemonPool("raftkv-client-timer"));
         this.kv = new KvClient(rpc);
@@ -50,6 +62,7 @@ public final class RaftKv implements AutoCloseable {
         this.lease = new LeaseClient(rpc, timer, callbacks);
         this.cluster = new ClusterClient(rpc);
         this.maintenance = new MaintenanceClient(rpc);
+        this.auth = new AuthClient(rpc);
     }
 
     public static Builder builder() {
@@ -76,6 +89,11 @@ public final class RaftKv implements AutoCloseable {
         return maintenance;
     }
 
+    /** Users, roles and permissions, and turning authentication on and off. */
+    public AuthClient auth() {
+        return auth;
+    }
+
     public List<URI> endpoints() {
         return rpc.endpoints().all();
     }
@@ -97,11 +115,17 @@ public final class RaftKv implements AutoCloseable {
         }
     }
 
-    /** Builds a client: the endpoints, a timeout for each call (with its retries), a connect timeout. */
+    /**
+     * Builds a client: the endpoints, a timeout for each call (with its retries), a connect timeout; for
+     * {@code https://} endpoints the TLS settings; for a cluster with authentication enabled, the user.
+     */
     public static final class Builder {
         private final List<URI> endpoints = new ArrayList<>();
         private Duration timeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(2);
+        private TlsSettings tls = TlsSettings.DEFAULT;
+        private String user;
+        private String password;
 
         public Builder endpoints(String... urls) {
             return endpoints(List.of(urls));
@@ -112,8 +136,11 @@ public final class RaftKv implements AutoCloseable {
                 for (String one : u.split(",")) {
                     if (!one.isBlank()) {
                         URI uri = URI.create(one.trim());
-                        if (uri.getHost() == null || uri.getPort() < 0) {
-                            throw new IllegalArgumentException("endpoint " + one + " is not http://host:port");
+                        if (uri.getHost() == null || uri.getPort() < 0
+                                || !"http".equalsIgnoreCase(uri.getScheme())
+                                && !"https".equalsIgnoreCase(uri.getScheme())) {
+                            throw new IllegalArgumentException("endpoint " + one
+                                    + " is not http://host:port or https://host:port");
                         }
                         endpoints.add(uri);
                     }
@@ -132,11 +159,79 @@ public final class RaftKv implements AutoCloseable {
             return this;
         }
 
+        /** Trusts the CA certificates of a PEM bundle (instead of the JDK's) for {@code https://} endpoints. */
+        public Builder caCert(Path pemBundle) {
+            tls = new TlsSettings(pemBundle, tls.trustStore(), tls.certChain(), tls.privateKey(), tls.keyStore(),
+                    tls.verifyHostname(), tls.trustAnyServer());
+            return this;
+        }
+
+        /** Trusts the certificates of a JKS or PKCS#12 trust store (instead of the JDK's CAs). */
+        public Builder trustStore(Path store, char[] password) {
+            tls = new TlsSettings(tls.caBundle(), new TlsSettings.Store(store, password.clone()), tls.certChain(),
+                    tls.privateKey(), tls.keyStore(), tls.verifyHostname(), tls.trustAnyServer());
+            return this;
+        }
+
+        /** Identifies the client (mutual TLS) with a PEM certificate chain and its unencrypted PKCS#8 PEM key. */
+        public Builder clientCert(Path pemCertChain, Path pemPrivateKey) {
+            tls = new TlsSettings(tls.caBundle(), tls.trustStore(), pemCertChain, pemPrivateKey, tls.keyStore(),
+                    tls.verifyHostname(), tls.trustAnyServer());
+            return this;
+        }
+
+        /** Identifies the client (mutual TLS) with the key of a JKS or PKCS#12 key store (key password: the store's). */
+        public Builder keyStore(Path store, char[] password) {
+            tls = new TlsSettings(tls.caBundle(), tls.trustStore(), tls.certChain(), tls.privateKey(),
+                    new TlsSettings.Store(store, password.clone()), tls.verifyHostname(), tls.trustAnyServer());
+            return this;
+        }
+
+        /**
+         * Whether a server's certificate must name the host of the endpoint dialled (on by default). Turn it off
+         * only for certificates that lack the names clients use (an IP address, say): any certificate from a
+         * trusted CA is then taken for any endpoint.
+         */
+        public Builder hostnameVerification(boolean verify) {
+            tls = new TlsSettings(tls.caBundle(), tls.trustStore(), tls.certChain(), tls.privateKey(), tls.keyStore(),
+                    verify, tls.trustAnyServer());
+            return this;
+        }
+
+        /** Accepts any server certificate, unverified (etcdctl's --insecure-skip-tls-verify): for testing only. */
+        public Builder insecureSkipTlsVerify() {
+            tls = new TlsSettings(tls.caBundle(), tls.trustStore(), tls.certChain(), tls.privateKey(), tls.keyStore(),
+                    tls.verifyHostname(), true);
+            return this;
+        }
+
+        /**
+         * Authenticates as {@code name} on first use and attaches the token to every request; a token the cluster
+         * refuses (expired, or outdated by a change of permissions) is renewed and the request sent once more.
+         * Neither the password nor the token is ever logged.
+         */
+        public Builder user(String name, String password) {
+            if (name == null || name.isEmpty()) {
+                throw new IllegalArgumentException("user name is empty");
+            }
+            this.user = name;
+            this.password = password == null ? "" : password;
+            return this;
+        }
+
         public RaftKv build() {
             if (endpoints.isEmpty()) {
                 throw new IllegalArgumentException("no endpoints: give at least one, e.g. http://127.0.0.1:2379");
             }
-            return new RaftKv(this);
+            boolean https = endpoints.stream().anyMatch(u -> "https".equalsIgnoreCase(u.getScheme()));
+            if (!tls.isDefault()) {
+                // TLS settings with a plain endpoint would be a silent downgrade.
+                endpoints.stream().filter(u -> !"https".equalsIgnoreCase(u.getScheme())).findFirst().ifPresent(u -> {
+                    throw new IllegalArgumentException("TLS settings were given but endpoint " + u
+                            + " is not https://");
+                });
+            }
+            return new RaftKv(this, https ? tls.sslContext() : null);
         }
     }
 }

@@ -73,6 +73,59 @@ public class RaftKvException extends RuntimeException {
         }
     }
 
+    /** The user name or password was refused ({@code authentication failed}); retrying with them cannot succeed. */
+    public static final class AuthFailed extends RaftKvException {
+        public AuthFailed(int code, String message) {
+            super(code, message);
+        }
+    }
+
+    /**
+     * The request carried no valid token: none while authentication is enabled, one the cluster no longer knows
+     * (expired), or one older than the last change of users, roles or permissions. A client with credentials renews
+     * its token and sends the request once more before reporting this; it changed nothing.
+     */
+    public static final class Unauthenticated extends RaftKvException {
+        public Unauthenticated(int code, String message) {
+            super(code, message);
+        }
+    }
+
+    /** The authenticated user's roles do not allow the request on those keys (or it needs the root role). */
+    public static final class PermissionDenied extends RaftKvException {
+        public PermissionDenied(String message) {
+            super(7, message);
+        }
+    }
+
+    /** Authentication is not enabled, and the request needs it (authenticate, and nothing else the client sends). */
+    public static final class AuthNotEnabled extends RaftKvException {
+        public AuthNotEnabled(String message) {
+            super(9, message);
+        }
+    }
+
+    /**
+     * A change of users, roles or permissions refused as the auth store stands: a user or role not found or already
+     * there, a role or permission not granted, no root user (or one without the root role) when enabling, or a change
+     * that would lock root out. It changed nothing.
+     */
+    public static final class AuthStoreRefused extends RaftKvException {
+        public AuthStoreRefused(int code, String message) {
+            super(code, message);
+        }
+    }
+
+    /**
+     * The TLS handshake with every endpoint failed: an untrusted or mismatched server certificate, or a client
+     * certificate the server refused. Retrying cannot help until the certificates or the trust settings change.
+     */
+    public static final class TlsHandshakeFailed extends RaftKvException {
+        public TlsHandshakeFailed(String message, Throwable cause) {
+            super(-1, message, cause);
+        }
+    }
+
     /** Maps a node's error answer ({@code code}, {@code message}, HTTP {@code status}) to its exception. */
     static RaftKvException of(int httpStatus, int code, String message) {
         String m = message == null ? "HTTP " + httpStatus : message;
@@ -84,6 +137,10 @@ public class RaftKvException extends RuntimeException {
         }
         if (m.contains("requested lease not found")) {
             return new LeaseNotFound(m);
+        }
+        RaftKvException auth = AuthErrors.of(code, m);
+        if (auth != null) {
+            return auth;
         }
         if (code == 8 || httpStatus == 429) {
             return new NoSpace(m);

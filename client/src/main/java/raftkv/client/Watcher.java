@@ -18,8 +18,12 @@ import raftkv.client.transport.HttpTransport;
  * a compaction or a cancellation, it opens a new one on the next endpoint from the revision after the last one
  * delivered, so the listener sees no gap and no duplicate.
  *
+ * <p>With credentials, each stream carries the client's token; a stream refused for its token is resumed with a fresh
+ * one, and a watch the user may not read is canceled ({@link WatchListener#onCanceled}) rather than resumed.
+ *
  * <p>Threads: lines arrive on Netty's event loop and only update {@link #nextRevision} there (under this object's
- * lock) and queue the listener call; listener calls run one after another on the client's callback pool.
+ * lock) and queue the listener call; listener calls run one after another on the client's callback pool. A stream is
+ * opened on the thread that has the token: the caller's, or the event loop that fetched it.
  */
 public final class Watcher implements Closeable {
 
@@ -62,10 +66,10 @@ public final class Watcher implements Closeable {
         return nextRevision;
     }
 
-    /** Opens a stream on the endpoint for {@code attempt}; returns it, or null when the watch is closed. */
+    /** Opens a stream on the endpoint for {@code attempt}; returns the endpoint, or null when the watch is closed. */
     private URI open(int attempt) {
         URI endpoint;
-        HttpTransport.Stream s;
+        byte[] body;
         synchronized (this) {
             if (closed) {
                 return null;
@@ -91,20 +95,34 @@ public final class Watcher implements Closeable {
                     filters.add("NODELETE");
                 }
             }
-            byte[] body = Rpc.encode(Rpc.object().set("create_request", create));
-            s = rpc.transport().stream(endpoint, "/v3/watch", body, line -> onLine(endpoint, line));
-            stream = s;
+            body = Rpc.encode(Rpc.object().set("create_request", create));
         }
-        s.closed().whenComplete((v, e) -> ended(endpoint, attempt, e));
+        rpc.token().whenComplete((token, noToken) -> {
+            if (noToken != null) {
+                ended(endpoint, attempt, null, noToken);
+                return;
+            }
+            HttpTransport.Stream s;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                s = rpc.transport().stream(endpoint, "/v3/watch", body, token, line -> onLine(endpoint, token, line));
+                stream = s;
+            }
+            s.closed().whenComplete((v, e) -> ended(endpoint, attempt, token, e));
+        });
         return endpoint;
     }
 
-    private void onLine(URI endpoint, String line) {
+    private void onLine(URI endpoint, String token, String line) {
         JsonNode result;
         try {
             JsonNode node = Rpc.JSON.readTree(line);
             if (node.has("error")) {
-                log.debug("watch on {} failed: {}", endpoint, node.get("error"));
+                JsonNode err = node.get("error").isObject() ? node.get("error") : node;
+                log.debug("watch on {} failed: {}", endpoint, err.path("message").asText());
+                refused(token, RaftKvException.of(500, err.path("code").asInt(-1), err.path("message").asText(null)));
                 closeStream();
                 return;
             }
@@ -158,7 +176,37 @@ public final class Watcher implements Closeable {
         }
     }
 
-    private void ended(URI endpoint, int attempt, Throwable cause) {
+    /**
+     * A node refused the stream with {@code error}: a refused token is renewed for the next stream; a user who may
+     * not watch (or cannot authenticate, or a client without credentials) gets the watch canceled, since another
+     * node would refuse it too.
+     */
+    private void refused(String token, RaftKvException error) {
+        if (error instanceof RaftKvException.Unauthenticated && rpc.authenticates()) {
+            rpc.tokenRefused(token);
+        } else if (error instanceof RaftKvException.PermissionDenied || error instanceof RaftKvException.AuthFailed
+                || error instanceof RaftKvException.Unauthenticated) {
+            synchronized (this) {
+                if (!closed) {
+                    closed = true;
+                    deliver(() -> listener.onCanceled(error.getMessage()));
+                }
+            }
+            created.complete(null);
+        }
+    }
+
+    private void ended(URI endpoint, int attempt, String token, Throwable cause) {
+        Throwable c = cause == null ? null : Rpc.unwrap(cause);
+        if (c instanceof HttpTransport.StreamFailure f) {
+            try {
+                Rpc.answer(f.response());
+            } catch (RaftKvException refusal) {
+                refused(token, refusal);
+            }
+        } else if (c instanceof RaftKvException refusal) {
+            refused(token, refusal); // no token could be had
+        }
         long pause;
         synchronized (this) {
             if (closed) {

@@ -12,29 +12,35 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 
 /**
  * A member of a cluster as far as the client's transport can tell: an HTTP/1.1 server on a loopback port of its own
  * (port 0) that records every request it reads and then does what the test scripted: answers, never answers, or
  * closes the connection. Plain sockets rather than an HTTP server library, so that "the request was read and then the
- * connection went away" is exactly that.
+ * connection went away" is exactly that. Given an {@link SSLContext} it serves {@code https://} instead (JSSE server
+ * sockets: the client's Netty TLS meets an independent implementation), asking for a client certificate if told to.
+ * Public for kvctl's tests.
  */
-final class FakeNode implements Closeable {
+public final class FakeNode implements Closeable {
 
     /** What the node does with a request it has read. */
-    sealed interface Action permits Reply, Hang, Drop {
+    public sealed interface Action permits Reply, Hang, Drop {
     }
 
     /** Answers with {@code status} and {@code body}, naming {@code leader} (null: none) in the leader header. */
-    record Reply(int status, String body, String leader, String contentType) implements Action {
-        Reply(int status, String body) {
+    public record Reply(int status, String body, String leader, String contentType) implements Action {
+        public Reply(int status, String body) {
             this(status, body, null, "application/json");
         }
 
@@ -44,15 +50,20 @@ final class FakeNode implements Closeable {
     }
 
     /** Never answers (a node whose leader just died, a stalled disk): the client's timer must end the attempt. */
-    record Hang() implements Action {
+    public record Hang() implements Action {
     }
 
     /** Closes the connection without answering (a crash after the request arrived). */
-    record Drop() implements Action {
+    public record Drop() implements Action {
     }
 
-    /** A request as the node read it. */
-    record Request(String method, String path, String body) {
+    /** A request as the node read it; header names in lower case. */
+    public record Request(String method, String path, String body, Map<String, String> headers) {
+
+        /** The value of header {@code name} (any case), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
     }
 
     private final ServerSocket server;
@@ -64,43 +75,54 @@ final class FakeNode implements Closeable {
     private volatile Function<Request, Action> script;
     private volatile boolean closed;
 
-    FakeNode(Function<Request, Action> script) throws IOException {
+    public FakeNode(Function<Request, Action> script) throws IOException {
+        this(script, null, false);
+    }
+
+    /** A node serving https with {@code tls} (null: plain http), requiring a client certificate if {@code needClientAuth}. */
+    public FakeNode(Function<Request, Action> script, SSLContext tls, boolean needClientAuth) throws IOException {
         this.script = script;
-        this.server = new ServerSocket();
+        if (tls == null) {
+            this.server = new ServerSocket();
+        } else {
+            SSLServerSocket s = (SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+            s.setNeedClientAuth(needClientAuth);
+            this.server = s;
+        }
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        this.uri = URI.create("http://127.0.0.1:" + server.getLocalPort());
+        this.uri = URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + server.getLocalPort());
         Thread acceptor = new Thread(this::accept, "fake-node-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    static FakeNode always(Action action) throws IOException {
+    public static FakeNode always(Action action) throws IOException {
         return new FakeNode(r -> action);
     }
 
     /** The URL of a port nothing listens on: connecting to it is refused. */
-    static URI deadEndpoint() throws IOException {
+    public static URI deadEndpoint() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return URI.create("http://127.0.0.1:" + s.getLocalPort());
         }
     }
 
-    URI uri() {
+    public URI uri() {
         return uri;
     }
 
-    void script(Function<Request, Action> script) {
+    public void script(Function<Request, Action> script) {
         this.script = script;
     }
 
     /** Every request read so far. */
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(log);
     }
 
     /** The next request read, waiting up to {@code millis}; null if none came (returns as soon as one does). */
-    Request nextRequest(long millis) throws InterruptedException {
+    public Request nextRequest(long millis) throws InterruptedException {
         return requests.poll(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
@@ -128,15 +150,19 @@ final class FakeNode implements Closeable {
                     return;
                 }
                 int length = 0;
+                Map<String, String> headers = new HashMap<>();
                 for (String h = readLine(in); h != null && !h.isEmpty(); h = readLine(in)) {
                     int colon = h.indexOf(':');
-                    if (colon > 0 && h.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("content-length")) {
-                        length = Integer.parseInt(h.substring(colon + 1).trim());
+                    if (colon > 0) {
+                        headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
                     }
+                }
+                if (headers.containsKey("content-length")) {
+                    length = Integer.parseInt(headers.get("content-length"));
                 }
                 String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
                 String[] parts = requestLine.split(" ");
-                Request request = new Request(parts[0], parts[1], body);
+                Request request = new Request(parts[0], parts[1], body, Map.copyOf(headers));
                 log.add(request);
                 requests.add(request);
                 Action action = script.apply(request);

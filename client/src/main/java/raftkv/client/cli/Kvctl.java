@@ -2,6 +2,7 @@ package raftkv.client.cli;
 
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -14,8 +15,11 @@ import raftkv.client.RaftKvException;
 
 /**
  * {@code kvctl}, the shell companion in the manner of etcdctl. Exit codes scripts can rely on: 0 done, 1 the
- * cluster refused the request (the message says why), 2 bad usage, 3 no endpoint could serve it, 4 a write whose
- * outcome is unknown.
+ * cluster refused the request (the message says why, wrong passwords and denied permissions included), 2 bad usage,
+ * 3 no endpoint could serve it (TLS handshakes refused included), 4 a write whose outcome is unknown.
+ *
+ * <p>TLS and authentication take etcdctl's global flags: {@code --cacert}, {@code --cert}, {@code --key},
+ * {@code --insecure-skip-tls-verify}, {@code --user name[:password]} and {@code --password}.
  */
 @Command(name = "kvctl", mixinStandardHelpOptions = true, version = "kvctl 0.2.0",
         description = "Talks to a raftkv cluster.",
@@ -23,7 +27,7 @@ import raftkv.client.RaftKvException;
                 WatchCommand.class, LeaseCommands.class, MemberCommands.class, EndpointCommands.class,
                 MaintenanceCommands.Defrag.class, MaintenanceCommands.Alarm.class,
                 MaintenanceCommands.Snapshot.class, TxnCommand.class, RecipeCommands.LockCmd.class,
-                RecipeCommands.ElectCmd.class})
+                RecipeCommands.ElectCmd.class, AuthCommands.class, UserCommands.class, RoleCommands.class})
 public final class Kvctl {
 
     static final int REFUSED = 1;
@@ -42,6 +46,32 @@ public final class Kvctl {
     @Option(names = "--command-timeout", scope = CommandLine.ScopeType.INHERIT, defaultValue = "10",
             description = "seconds a command may take, retries included")
     long timeoutSeconds;
+
+    @Option(names = "--user", scope = CommandLine.ScopeType.INHERIT,
+            description = "username[:password] for authentication (prompt if password is not supplied)")
+    String user;
+
+    @Option(names = "--password", scope = CommandLine.ScopeType.INHERIT,
+            description = "password for authentication (if this option is used, --user option shouldn't include"
+                    + " password)")
+    String password;
+
+    @Option(names = "--cacert", scope = CommandLine.ScopeType.INHERIT,
+            description = "verify certificates of TLS-enabled secure servers using this CA bundle")
+    Path caCert;
+
+    @Option(names = "--cert", scope = CommandLine.ScopeType.INHERIT,
+            description = "identify secure client using this TLS certificate file")
+    Path cert;
+
+    @Option(names = "--key", scope = CommandLine.ScopeType.INHERIT,
+            description = "identify secure client using this TLS key file (unencrypted PKCS#8 PEM)")
+    Path key;
+
+    @Option(names = "--insecure-skip-tls-verify", scope = CommandLine.ScopeType.INHERIT,
+            description = "skip server certificate verification (CAUTION: this option should be enabled only for"
+                    + " testing purposes)")
+    boolean insecureSkipTlsVerify;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -76,7 +106,7 @@ public final class Kvctl {
             if (c instanceof RaftKvException.OutcomeUnknown) {
                 return UNKNOWN_OUTCOME;
             }
-            if (c instanceof RaftKvException.Unavailable) {
+            if (c instanceof RaftKvException.Unavailable || c instanceof RaftKvException.TlsHandshakeFailed) {
                 return UNAVAILABLE;
             }
             return REFUSED;
@@ -92,7 +122,55 @@ public final class Kvctl {
     }
 
     RaftKv connect() {
-        return RaftKv.builder().endpoints(endpoints).timeout(java.time.Duration.ofSeconds(timeoutSeconds)).build();
+        RaftKv.Builder b = RaftKv.builder().endpoints(endpoints).timeout(java.time.Duration.ofSeconds(timeoutSeconds));
+        if (caCert != null) {
+            b.caCert(caCert);
+        }
+        if ((cert == null) != (key == null)) {
+            throw new UsageError("--cert and --key go together");
+        }
+        if (cert != null) {
+            b.clientCert(cert, key);
+        }
+        if (insecureSkipTlsVerify) {
+            b.insecureSkipTlsVerify();
+        }
+        if (password != null && user == null) {
+            throw new UsageError("--password needs --user");
+        }
+        if (user != null) {
+            Credentials c = Credentials.of(user, password);
+            b.user(c.name(), c.password());
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+    }
+
+    /** A user name and password, from {@code --user} and {@code --password} as etcdctl reads them. */
+    record Credentials(String name, String password) {
+
+        /**
+         * {@code --user name:password}, or {@code --user name --password pw} (the whole of {@code --user} is then the
+         * name), or {@code --user name} alone: the password is asked for, as {@link PasswordPrompt} reads it.
+         */
+        static Credentials of(String user, String password) {
+            if (password != null) {
+                return new Credentials(user, password);
+            }
+            int colon = user.indexOf(':');
+            if (colon >= 0) {
+                return new Credentials(user.substring(0, colon), user.substring(colon + 1));
+            }
+            return new Credentials(user, PasswordPrompt.read("Password: "));
+        }
+
+        @Override
+        public String toString() {
+            return name; // never the password
+        }
     }
 
     List<URI> endpointUris() {

@@ -46,8 +46,8 @@ public sealed interface Command permits Command.Kv, Command.Compact, Command.Lea
 
     /**
      * A client's command, checked on the member that received it against the auth state of revision
-     * {@code authRevision} on behalf of {@code user}. The apply refuses it if the auth state has changed since
-     * ({@code etcdserver: revision of auth store is old}): the permission that let it through may be gone.
+     * {@code authRevision} on behalf of {@code user}. If the auth state has changed since, the apply checks it again
+     * against the state it has: the permission that let it through may be gone.
      */
     record AsUser(String user, long authRevision, Command command) implements Command {
         public AsUser {

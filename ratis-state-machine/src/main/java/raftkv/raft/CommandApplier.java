@@ -9,6 +9,7 @@ import raftkv.storage.MvccStore;
 import raftkv.storage.StorageException;
 import raftkv.storage.auth.AuthState;
 import raftkv.storage.auth.Permission;
+import raftkv.storage.auth.RequestPermissions;
 import raftkv.storage.request.DeleteRangeRequest;
 import raftkv.storage.request.PutRequest;
 import raftkv.storage.request.RequestOp;
@@ -37,7 +38,10 @@ final class CommandApplier {
         if (command instanceof Command.AsUser u) {
             if (auth.enabled()) {
                 if (u.authRevision() < auth.revision()) {
-                    throw new StorageException(ErrorCode.AUTH_OLD_REVISION);
+                    // The auth state changed after the receiving member checked it: check it again against this
+                    // state, the same on every member. etcd refuses it outright (its client retries); checking
+                    // again honours a revoke just as surely without failing what is still permitted.
+                    recheck(auth, u.user(), u.command());
                 }
                 checkLeaseKeys(store, auth, u.user(), u.command());
             }
@@ -49,6 +53,18 @@ final class CommandApplier {
             throw new StorageException(ErrorCode.USER_EMPTY);
         }
         return applyChecked(store, command, term);
+    }
+
+    /** The receiving member's check of {@code command} (see raftkv.server.auth.Guard), against {@code auth}. */
+    private static void recheck(AuthState auth, String user, Command command) {
+        if (command instanceof Command.Kv kv) {
+            RequestPermissions.check(auth, user, kv.op());
+        } else if (command instanceof Command.LeaseGrant || command instanceof Command.LeaseRevoke) {
+            auth.checkAuthenticated(user);
+        } else if (command instanceof Command.Auth || command instanceof Command.Compact
+                || command instanceof Command.Alarm) {
+            auth.checkRoot(user);
+        }
     }
 
     /**

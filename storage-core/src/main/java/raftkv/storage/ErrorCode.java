@@ -27,7 +27,10 @@ public enum ErrorCode {
     AUTH_NOT_ENABLED("etcdserver: authentication is not enabled"),
     AUTH_FAILED("etcdserver: authentication failed, invalid user ID or password"),
     INVALID_AUTH_TOKEN("etcdserver: invalid auth token"),
-    /** The auth state changed between the permission check and the apply: the client checks again. */
+    /**
+     * etcd's answer when the auth state changed between the permission check and the apply. raftkv checks again at
+     * apply instead, so it never sends it; kept for clients, which know it, and for the ordinals.
+     */
     AUTH_OLD_REVISION("etcdserver: revision of auth store is old"),
     PERMISSION_DENIED("etcdserver: permission denied"),
     USER_EMPTY("etcdserver: user name is empty"),

@@ -6,9 +6,7 @@ import raftkv.storage.KeyRange;
 import raftkv.storage.StorageException;
 import raftkv.storage.auth.AuthState;
 import raftkv.storage.auth.Permission;
-import raftkv.storage.request.Compare;
-import raftkv.storage.request.DeleteRangeRequest;
-import raftkv.storage.request.PutRequest;
+import raftkv.storage.auth.RequestPermissions;
 import raftkv.storage.request.RangeRequest;
 import raftkv.storage.request.RequestOp;
 import raftkv.storage.request.TxnRequest;
@@ -16,9 +14,9 @@ import raftkv.storage.request.TxnRequest;
 /**
  * The permission check every request passes, once, on the member that receives it, as etcd's: reads need READ
  * over their keys, writes WRITE (and READ too when they ask for the previous value), a txn each of its compares and
- * operations, maintenance, membership and user management the root role. A request that will be proposed leaves
- * wrapped in {@link Command.AsUser} with the revision of the auth state it was checked against, so that the apply
- * refuses it if that state changed in between.
+ * operations ({@link RequestPermissions}), maintenance, membership and user management the root role. A request
+ * that will be proposed leaves wrapped in {@link Command.AsUser} with the revision of the auth state it was checked
+ * against, so that the apply checks it again if that state changed in between.
  *
  * <p>Each check reads the store's auth state once and resolves the credentials against that same state. Runs on
  * any thread; nothing here blocks.
@@ -81,7 +79,7 @@ public final class Guard {
     /** Checks a read-only txn, run on the local store. */
     public void checkReadTxn(Credentials who, TxnRequest t) {
         AuthState s = state.get();
-        checkTxn(s, user(s, who), t);
+        RequestPermissions.check(s, user(s, who), t);
     }
 
     /** Checks a watch over {@code range}, when it is created (etcd does not recheck a running watch). */
@@ -94,11 +92,7 @@ public final class Guard {
     public Command write(Credentials who, RequestOp op) {
         AuthState s = state.get();
         String user = user(s, who);
-        if (op instanceof TxnRequest t) {
-            checkTxn(s, user, t);
-        } else {
-            checkOp(s, user, op);
-        }
+        RequestPermissions.check(s, user, op);
         return wrap(s, user, new Command.Kv(op));
     }
 
@@ -155,37 +149,5 @@ public final class Guard {
 
     private static Command wrap(AuthState s, String user, Command c) {
         return s.enabled() ? new Command.AsUser(user, s.revision(), c) : c;
-    }
-
-    private static void checkTxn(AuthState s, String user, TxnRequest t) {
-        for (Compare c : t.compare()) {
-            s.check(user, Permission.Type.READ, new KeyRange(c.key(), c.rangeEnd()));
-        }
-        for (RequestOp op : t.success()) {
-            checkOp(s, user, op);
-        }
-        for (RequestOp op : t.failure()) {
-            checkOp(s, user, op);
-        }
-    }
-
-    private static void checkOp(AuthState s, String user, RequestOp op) {
-        if (op instanceof RangeRequest r) {
-            s.check(user, Permission.Type.READ, new KeyRange(r.key(), r.rangeEnd()));
-        } else if (op instanceof PutRequest p) {
-            KeyRange key = KeyRange.single(p.key());
-            s.check(user, Permission.Type.WRITE, key);
-            if (p.prevKv()) {
-                s.check(user, Permission.Type.READ, key);
-            }
-        } else if (op instanceof DeleteRangeRequest d) {
-            KeyRange keys = new KeyRange(d.key(), d.rangeEnd());
-            s.check(user, Permission.Type.WRITE, keys);
-            if (d.prevKv()) {
-                s.check(user, Permission.Type.READ, keys);
-            }
-        } else if (op instanceof TxnRequest t) {
-            checkTxn(s, user, t);
-        }
     }
 }

@@ -17,8 +17,8 @@ import raftkv.storage.StorageException;
  *
  * <p>Immutable: {@link #apply} returns the next state, and the store publishes it whole, so a request checks its
  * permissions against one consistent state without a lock. {@link #revision()} counts the changes (etcd's auth
- * revision, 1 for a new store): a request checked at one revision and applied at a later one is refused at apply
- * ({@link ErrorCode#AUTH_OLD_REVISION}), so a permission revoked in between is honoured.
+ * revision, 1 for a new store): a request checked at one revision and applied at a later one is checked again at
+ * apply, against the state of that point of the log, so a permission revoked in between is honoured.
  *
  * <p>Each user's readable and writable key intervals are computed on first use and kept for the life of the state.
  */

@@ -39,6 +39,8 @@ public final class Node implements Closeable {
     private final raftkv.server.auth.Passwords passwords;
     private final raftkv.server.auth.Tokens tokens;
     private final raftkv.server.auth.Guard guard;
+    /** bcrypt checks of Authenticate, apart from the work pool so that a flood of logins never stalls requests. */
+    private final java.util.concurrent.ThreadPoolExecutor passwordChecks;
     /** Held by the quota check (timer thread) and by defragment (a work thread). */
     private final java.util.concurrent.locks.ReentrantLock quotaLock = new java.util.concurrent.locks.ReentrantLock();
 
@@ -57,6 +59,10 @@ public final class Node implements Closeable {
         this.tokens = new raftkv.server.auth.Tokens(java.time.Duration.ofSeconds(config.auth().tokenTtlSeconds()),
                 java.time.Clock.systemUTC());
         this.guard = new raftkv.server.auth.Guard(() -> store().auth(), tokens);
+        int checkers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        this.passwordChecks = new java.util.concurrent.ThreadPoolExecutor(checkers, checkers, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(64), Threads.daemonPool("raftkv-password-check"),
+                new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
     }
 
     /**
@@ -132,6 +138,11 @@ public final class Node implements Closeable {
     /** Password hashes and checks, made on this member (see {@link raftkv.server.auth.Passwords}). */
     public raftkv.server.auth.Passwords passwords() {
         return passwords;
+    }
+
+    /** Where Authenticate's bcrypt runs: a few threads, a bounded queue; a full queue refuses at once. */
+    public java.util.concurrent.Executor passwordChecks() {
+        return passwordChecks;
     }
 
     public raftkv.server.auth.Tokens tokens() {
@@ -253,6 +264,7 @@ public final class Node implements Closeable {
     @Override
     public void close() {
         timers.shutdownNow();
+        passwordChecks.shutdownNow();
         if (autoCompactor != null) {
             autoCompactor.close();
         }

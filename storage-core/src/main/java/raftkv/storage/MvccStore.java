@@ -294,7 +294,7 @@ public final class MvccStore implements Closeable {
         scheduledCompact = m.scheduledCompact();
         finishedCompact = m.finishedCompact();
         alarms = m.alarms();
-        auth = AuthCodec.decode(m.auth());
+        auth = r.auth();
         authBytes = m.auth();
         commits.reset();
     }
@@ -594,7 +594,13 @@ public final class MvccStore implements Closeable {
             if (next == auth) {
                 return;
             }
-            authBytes = AuthCodec.encode(next);
+            byte[] encoded = AuthCodec.encode(next);
+            if (encoded.length > Meta.MAX_AUTH_BYTES) {
+                // Refused here, the same on every member: a larger state could not travel in a snapshot.
+                throw new StorageException(ErrorCode.INVALID_ARGUMENT, "raftkv: users and roles would take "
+                        + encoded.length + " bytes, over the " + Meta.MAX_AUTH_BYTES + " a snapshot carries");
+            }
+            authBytes = encoded;
             auth = next;
             commits.changed();
             maybeCommit();

@@ -27,7 +27,7 @@ final class StoreRecovery {
     }
 
     /** What a store holds in memory, as read from a backend. */
-    record Recovered(Meta meta, TreeIndex index, LeaseTable leases) {
+    record Recovered(Meta meta, TreeIndex index, LeaseTable leases, raftkv.storage.auth.AuthState auth) {
     }
 
     /** A generation built beside the live one (by restore or defragment), with its state, ready to be swapped in. */
@@ -48,10 +48,12 @@ final class StoreRecovery {
     /** Reads meta, leases and the index from {@code backend}, without touching any live store. */
     static Recovered load(Backend backend) {
         Meta meta = backend.meta();
+        // Decoded here, before anything is swapped in: auth bytes that do not decode refuse the whole generation.
+        raftkv.storage.auth.AuthState auth = raftkv.storage.auth.AuthCodec.decode(meta.auth());
         TreeIndex index = new TreeIndex();
         LeaseTable leases = new LeaseTable();
         rebuild(backend, index, leases, meta.revision());
-        return new Recovered(meta, index, leases);
+        return new Recovered(meta, index, leases, auth);
     }
 
     private static void rebuild(Backend backend, TreeIndex index, LeaseTable leases, long currentRev) {

@@ -11,6 +11,14 @@ public record Credentials(String token, String certificateUser) {
 
     public static final Credentials NONE = new Credentials(null, null);
 
+    /**
+     * A user already authenticated: by a verified client certificate, or when a call that goes on acting for its
+     * caller began (see {@link Guard#resolved}). Never built from anything a client sent unverified.
+     */
+    public static Credentials ofUser(String user) {
+        return new Credentials(null, user);
+    }
+
     public Credentials {
         token = token == null || token.isBlank() ? null : token.trim();
         certificateUser = certificateUser == null || certificateUser.isEmpty() ? null : certificateUser;

@@ -53,8 +53,9 @@ public final class Guard {
 
     /**
      * The early check, before a request's body is even decoded: while authentication is on, a token that does not
-     * stand, or no credentials at all where they are required, end the request at once. A token issued at a later
-     * auth revision than this member has applied is let through, to be judged once the request catches up.
+     * stand (forged, expired), or no credentials at all where they are required, end the request at once. A token
+     * for a user this member does not know yet, issued at a later auth revision than it has applied, is let through
+     * to the request's own check.
      */
     public void screen(Credentials who, boolean credentialsRequired) {
         AuthState s = state.get();
@@ -62,9 +63,7 @@ public final class Guard {
             return;
         }
         if (who.token() != null) {
-            if (Tokens.issuedAtRevision(who.token()) <= s.revision()) {
-                tokens.verify(s, who.token());
-            }
+            tokens.screen(s, who.token());
         } else if (credentialsRequired && who.certificateUser() == null) {
             throw new StorageException(ErrorCode.USER_EMPTY);
         }
@@ -124,7 +123,23 @@ public final class Guard {
         AuthState s = state.get();
         String user = user(s, who);
         s.checkRoot(user);
+        if (c instanceof Command.Compact || c instanceof Command.Alarm) {
+            // Members propose these too, and the apply lets theirs through unwrapped: a client's always leaves
+            // wrapped, so that the apply can tell, and checks it if authentication was turned on meanwhile.
+            return new Command.AsUser(user == null ? "" : user, s.revision(), c);
+        }
         return wrap(s, user, c);
+    }
+
+    /**
+     * The credentials for a call that goes on acting for its caller after it began (a lock or election wait, its
+     * cleanup, a keep-alive stream): the user its token stands for now, so that the token's expiry does not end it
+     * midway. Permissions are still checked at each step, and a deleted user is refused.
+     */
+    public Credentials resolved(Credentials who) {
+        AuthState s = state.get();
+        String user = user(s, who);
+        return user == null ? who : Credentials.ofUser(user);
     }
 
     /** Checks a request only root may make that is not proposed (maintenance, membership, auth reads). */

@@ -46,7 +46,7 @@ final class Authenticated implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
         String token = headers.get(TOKEN);
-        if (token == null) {
+        if (token == null || token.isBlank()) {
             token = Credentials.tokenOfHeader(headers.get(AUTHORIZATION));
         }
         Credentials who = new Credentials(token, certificateUser(call.getAttributes().get(

@@ -40,7 +40,15 @@ final class KeepAliveCall implements StreamObserver<LeaseKeepAliveRequest> {
         this.node = node;
         this.leases = leases;
         this.call = call;
-        this.who = Authenticated.who();
+        // Resolved once: a stream may outlast the token it opened with (it goes on as that user, checked each time).
+        raftkv.server.auth.Credentials presented = Authenticated.who();
+        raftkv.server.auth.Credentials resolved;
+        try {
+            resolved = node.guard().resolved(presented);
+        } catch (RuntimeException e) {
+            resolved = presented; // each renewal then answers the refusal itself
+        }
+        this.who = resolved;
         this.responses = new ResponseStream<>(call, MAX_PENDING_BYTES);
         call.disableAutoRequest();
         call.setOnCancelHandler(responses::cancelled);

@@ -126,8 +126,11 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
                     }
                     Alarm alarm = new Alarm(request.getMemberID(), kind);
                     // whether it was raised, as the cluster knows it (this member may not have applied a clear yet)
-                    yield ops.alarms(Authenticated.who()).thenCompose(before -> ops.alarm(Authenticated.who(), request.getMemberID(), kind, activate)
-                            .thenApply(after -> alarms(activate || before.contains(alarm) ? List.of(alarm)
+                    // The credentials are taken here: the callback runs on whatever thread completes the read,
+                    // outside the call's gRPC context.
+                    raftkv.server.auth.Credentials who = Authenticated.who();
+                    yield ops.alarms(who).thenCompose(before -> ops.alarm(who, request.getMemberID(), kind,
+                            activate).thenApply(after -> alarms(activate || before.contains(alarm) ? List.of(alarm)
                                     : List.of())));
                 }
                 default -> throw Protos.invalid("action", "unknown action " + request.getActionValue()

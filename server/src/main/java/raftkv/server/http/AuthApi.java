@@ -1,6 +1,5 @@
 package raftkv.server.http;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import raftkv.server.Node;
@@ -15,9 +14,6 @@ import raftkv.storage.auth.Permission;
 
 /** {@code /v3/auth/*}: JSON in and out of {@link AuthOps}, which gRPC's Auth service shares. */
 final class AuthApi {
-
-    /** The paths anyone may call, as in etcd: to authenticate, and to learn whether one must. */
-    static final List<String> OPEN = List.of("/v3/auth/authenticate", "/v3/auth/status");
 
     private final Node node;
     private final AuthOps auth;

@@ -47,6 +47,11 @@ public record ApiError(HttpResponseStatus status, int grpcCode, String message) 
                 "etcdserver: request is too large");
     }
 
+    /** etcd's words when it sheds load; here, when password checks queue beyond their bound. */
+    public static ApiError tooManyRequests() {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, RESOURCE_EXHAUSTED, "etcdserver: too many requests");
+    }
+
     public static ApiError leaseTtlTooLarge() {
         return new ApiError(HttpResponseStatus.BAD_REQUEST, OUT_OF_RANGE, "etcdserver: too large lease TTL");
     }

@@ -45,19 +45,40 @@ public final class AuthOps {
      * {@link Passwords}); nothing is replicated.
      */
     public CompletableFuture<String> authenticate(String name, String password) {
-        return current(s -> {
-            if (!s.enabled()) {
-                throw new StorageException(ErrorCode.AUTH_NOT_ENABLED);
+        CompletableFuture<String> token = new CompletableFuture<>();
+        node.raft().reads().linearizable().whenComplete((v, e) -> {
+            if (e != null) {
+                token.completeExceptionally(e);
+                return;
             }
-            User user = s.user(name == null ? "" : name).orElse(null);
-            if (user == null || !user.hasPassword() || password == null
-                    || !node.passwords().matches(user.name(), password, user.passwordHash())) {
-                log.info("authentication failed for user '{}'", name);
-                throw new StorageException(ErrorCode.AUTH_FAILED);
+            try {
+                node.passwordChecks().execute(() -> {
+                    try {
+                        token.complete(check(node.guard().state(), name, password));
+                    } catch (RuntimeException failure) {
+                        token.completeExceptionally(failure);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException full) {
+                token.completeExceptionally(new ApiError.ApiException(ApiError.tooManyRequests()));
             }
-            log.debug("user '{}' authenticated", name);
-            return node.tokens().issue(s, user);
         });
+        return token;
+    }
+
+    /** The password check itself, on a password-check thread. */
+    private String check(AuthState s, String name, String password) {
+        if (!s.enabled()) {
+            throw new StorageException(ErrorCode.AUTH_NOT_ENABLED);
+        }
+        User user = s.user(name == null ? "" : name).orElse(null);
+        if (user == null || !user.hasPassword() || password == null
+                || !node.passwords().matches(user.name(), password, user.passwordHash())) {
+            log.info("authentication failed for user '{}'", printable(name));
+            throw new StorageException(ErrorCode.AUTH_FAILED);
+        }
+        log.debug("user '{}' authenticated", name);
+        return node.tokens().issue(s, user);
     }
 
     public CompletableFuture<Status> status() {
@@ -76,6 +97,7 @@ public final class AuthOps {
     /** Adds a user, with a password unless {@code noPassword} (then only a client certificate can stand for it). */
     public CompletableFuture<Long> userAdd(Credentials who, String name, String password, boolean noPassword) {
         requireName(name, ErrorCode.USER_EMPTY);
+        node.guard().checkRoot(who); // before bcrypt: a caller who may not add users costs no hashing
         String hash = "";
         if (!noPassword) {
             hash = node.passwords().hash(checkedPassword(password));
@@ -88,6 +110,7 @@ public final class AuthOps {
     }
 
     public CompletableFuture<Long> userChangePassword(Credentials who, String name, String password) {
+        node.guard().checkRoot(who);
         String hash = node.passwords().hash(checkedPassword(password));
         return change(who, new AuthCommand.UserChangePassword(name == null ? "" : name, hash));
     }
@@ -137,7 +160,7 @@ public final class AuthOps {
             String user = node.guard().user(s, who);
             if (s.enabled() && !s.isRoot(user)) {
                 s.checkAuthenticated(user);
-                if (!s.user(user).map(u -> u.hasRole(name)).orElse(false)) {
+                if (name == null || !s.user(user).map(u -> u.hasRole(name)).orElse(false)) {
                     throw new StorageException(ErrorCode.PERMISSION_DENIED);
                 }
             }
@@ -172,6 +195,15 @@ public final class AuthOps {
     /** Runs {@code read} against the auth state once this member has applied everything committed. */
     private <T> CompletableFuture<T> current(Function<AuthState, T> read) {
         return node.raft().reads().linearizable().thenApplyAsync(v -> read.apply(node.guard().state()), node.work());
+    }
+
+    /** A name as a log line may show it: bounded, and without control characters (a client chose it). */
+    private static String printable(String name) {
+        if (name == null) {
+            return "";
+        }
+        String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static void requireName(String name, ErrorCode ifEmpty) {

@@ -54,9 +54,11 @@ public final class ElectionOps {
     public CompletableFuture<Won> campaign(Caller caller, Credentials who, byte[] name, long lease, byte[] value) {
         byte[] prefix = WaitingLine.prefix(name);
         node.guard().checkKeys(who, Permission.Type.READWRITE, KeyRange.prefix(prefix));
-        WaitingLine line = new WaitingLine(node, who);
+        // The wait may outlast the caller's token: it, and the cleanup after it, act as the user resolved now.
+        Credentials as = node.guard().resolved(who);
+        WaitingLine line = new WaitingLine(node, as);
         return line.lease(lease).thenCompose(id -> line.join(prefix, id, value).thenCompose(place ->
-                candidate(caller, who, line, prefix, new Leadership(name, place.key(), place.revision(), id), place,
+                candidate(caller, as, line, prefix, new Leadership(name, place.key(), place.revision(), id), place,
                         value)));
     }
 
@@ -127,7 +129,8 @@ public final class ElectionOps {
                                   Consumer<Throwable> onFailure) {
         byte[] prefix = WaitingLine.prefix(name);
         node.guard().checkKeys(who, Permission.Type.READ, KeyRange.prefix(prefix));
-        return new LeaderObserver(node, new WaitingLine(node, who), prefix, onLeader, onFailure);
+        return new LeaderObserver(node, new WaitingLine(node, node.guard().resolved(who)), prefix, onLeader,
+                onFailure);
     }
 
     private <T> CompletableFuture<T> resignThenFail(Credentials who, Leadership l, Throwable failure) {

@@ -7,6 +7,8 @@ import raftkv.raft.Command;
 import raftkv.raft.Query;
 import raftkv.server.Node;
 import raftkv.server.auth.Credentials;
+import raftkv.storage.KeyRange;
+import raftkv.storage.auth.Permission;
 
 /**
  * The lease operations both client protocols serve. Grant and revoke go through the log; keepalive and
@@ -63,21 +65,66 @@ public final class LeaseOps {
                 .thenApply(r -> r.revision());
     }
 
-    /** Renews a lease on the leader; a lease that is gone comes back with a TTL of -1. */
+    /**
+     * Renews a lease on the leader; a lease that is gone comes back with a TTL of -1. While authentication is on,
+     * the caller must be able to write every key of the lease (etcd's checkLeaseRenew): keeping a lease alive keeps
+     * its keys.
+     */
     public CompletableFuture<Query.LeaseState> keepAlive(Credentials who, long id) {
         node.guard().checkAuthenticated(who);
+        checkKeys(who, id, Permission.Type.WRITE);
         return node.raft().reads().leaseQuery(new Query.LeaseRenew(id));
     }
 
+    /**
+     * A lease's TTL, and its keys if asked. While authentication is on, the caller must be able to read every key
+     * of the lease, asked for or not (etcd's fix of CVE-2023-32082: the keys' names are data too).
+     */
     public CompletableFuture<Query.LeaseState> timeToLive(Credentials who, long id, boolean keys) {
         node.guard().checkAuthenticated(who);
-        return node.raft().reads().leaseQuery(new Query.LeaseTimeToLive(id, keys));
+        if (!node.guard().state().enabled()) {
+            return node.raft().reads().leaseQuery(new Query.LeaseTimeToLive(id, keys));
+        }
+        return node.raft().reads().leaseQuery(new Query.LeaseTimeToLive(id, true)).thenApply(state -> {
+            for (byte[] key : state.keys()) {
+                node.guard().checkKeys(who, Permission.Type.READ, KeyRange.single(key));
+            }
+            return keys ? state : new Query.LeaseState(state.id(), state.ttl(), state.grantedTtl(), List.of());
+        });
     }
 
-    /** The ids of every lease, after a ReadIndex round. */
+    /**
+     * The ids of the leases, after a ReadIndex round. While authentication is on, a user other than root sees only
+     * the leases all of whose keys it may read.
+     */
     public CompletableFuture<List<Long>> leases(Credentials who) {
         node.guard().checkAuthenticated(who);
-        return node.raft().reads().linearizable()
-                .thenApplyAsync(v -> List.copyOf(node.store().leaseIds()), node.work());
+        return node.raft().reads().linearizable().thenApplyAsync(v -> {
+            List<Long> ids = List.copyOf(node.store().leaseIds());
+            if (!node.guard().state().enabled()) {
+                return ids;
+            }
+            return ids.stream().filter(id -> {
+                try {
+                    checkKeys(who, id, Permission.Type.READ);
+                    return true;
+                } catch (raftkv.storage.StorageException e) {
+                    return false;
+                }
+            }).toList();
+        }, node.work());
+    }
+
+    /** Checks {@code need} on every key this member knows lease {@code id} to hold (none if auth is off). */
+    private void checkKeys(Credentials who, long id, Permission.Type need) {
+        if (!node.guard().state().enabled()) {
+            return;
+        }
+        raftkv.storage.lease.Lease lease = node.store().lease(id);
+        if (lease != null) {
+            for (byte[] key : lease.keys()) {
+                node.guard().checkKeys(who, need, KeyRange.single(key));
+            }
+        }
     }
 }

@@ -40,7 +40,8 @@ public final class LockOps {
     public CompletableFuture<Acquired> lock(Caller caller, Credentials who, byte[] name, long lease) {
         byte[] prefix = WaitingLine.prefix(name);
         node.guard().checkKeys(who, Permission.Type.READWRITE, KeyRange.prefix(prefix));
-        WaitingLine line = new WaitingLine(node, who);
+        // The wait may outlast the caller's token: it, and the cleanup after it, act as the user resolved now.
+        WaitingLine line = new WaitingLine(node, node.guard().resolved(who));
         return line.lease(lease).thenCompose(id -> line.join(prefix, id, NO_VALUE)).thenCompose(place -> {
             if (caller.gone()) {
                 return leaveThenFail(line, place, new ApiError.ApiException(ApiError.cancelled()));

@@ -43,18 +43,16 @@ public final class MaintenanceOps {
 
     /** The KV hash at a revision (0: current), after a ReadIndex round so that this member is current. */
     public CompletableFuture<KvHash> hash(Credentials who, long revision) {
-        node.guard().checkRoot(who);
         if (revision < 0) {
             throw new ApiError.ApiException(ApiError.badRequest(
                     "field \"revision\": must not be negative (0: the current revision)"));
         }
-        return node.raft().reads().linearizable().thenApplyAsync(v -> node.store().hash(revision), node.work());
+        return asRoot(who, () -> node.store().hash(revision));
     }
 
     /** The alarms raised anywhere in the cluster; linearizable, as etcd's (which goes through its log). */
     public CompletableFuture<List<Alarm>> alarms(Credentials who) {
-        node.guard().checkRoot(who);
-        return node.raft().reads().linearizable().thenApply(v -> node.store().alarms());
+        return asRoot(who, () -> node.store().alarms());
     }
 
     /**
@@ -76,11 +74,10 @@ public final class MaintenanceOps {
 
     /** Rewrites this member's database into a fresh file (the store is unavailable meanwhile, as in etcd). */
     public CompletableFuture<Long> defragment(Credentials who) {
-        node.guard().checkRoot(who);
-        return node.raft().reads().linearizable().thenApplyAsync(v -> {
+        return asRoot(who, () -> {
             node.defragment();
             return node.store().revision();
-        }, node.work());
+        });
     }
 
     /**
@@ -89,7 +86,10 @@ public final class MaintenanceOps {
      * to the leader itself succeeds at once, as in etcd.
      */
     public CompletableFuture<Long> moveLeader(Credentials who, long target) {
-        node.guard().checkRoot(who);
+        return asRoot(who, () -> null).thenCompose(v -> moveLeader(target));
+    }
+
+    private CompletableFuture<Long> moveLeader(long target) {
         if (!node.status().isLeader()) {
             throw failedPrecondition("etcdserver: not leader");
         }
@@ -126,7 +126,18 @@ public final class MaintenanceOps {
      * was asked for; writes go on meanwhile. The caller closes it.
      */
     public CompletableFuture<StoreSnapshot> snapshot(Credentials who) {
-        node.guard().checkRoot(who);
-        return node.raft().reads().linearizable().thenApplyAsync(v -> node.store().openSnapshot(), node.work());
+        return asRoot(who, () -> node.store().openSnapshot());
+    }
+
+    /**
+     * Runs {@code action} on the work pool once this member is current and the caller is found to be root: checked
+     * after the read barrier, so against an auth state no older than the request (a member behind might not have
+     * applied the turning on of authentication yet).
+     */
+    private <T> CompletableFuture<T> asRoot(Credentials who, java.util.function.Supplier<T> action) {
+        return node.raft().reads().linearizable().thenApplyAsync(v -> {
+            node.guard().checkRoot(who);
+            return action.get();
+        }, node.work());
     }
 }

@@ -40,7 +40,10 @@ public final class MemberOps {
      * #answers}).
      */
     public CompletableFuture<Change> add(Credentials who, String peerUrl, String clientUrl, boolean learner, long id) {
-        node.guard().checkRoot(who);
+        return asRoot(who).thenCompose(v -> add(peerUrl, clientUrl, learner, id));
+    }
+
+    private CompletableFuture<Change> add(String peerUrl, String clientUrl, boolean learner, long id) {
         String raft = raftAddress(peerUrl);
         if (id < 0 || id > Integer.MAX_VALUE) {
             throw new ApiError.ApiException(ApiError.badRequest("field \"ID\": member ids are 1 to "
@@ -92,7 +95,10 @@ public final class MemberOps {
     }
 
     public CompletableFuture<Change> remove(Credentials who, long id) {
-        node.guard().checkRoot(who);
+        return asRoot(who).thenCompose(v -> remove(id));
+    }
+
+    private CompletableFuture<Change> remove(long id) {
         return node.raft().membership().reconfigure(members -> {
             List<MemberInfo> next = new ArrayList<>(members);
             if (!next.removeIf(m -> m.id() == id)) {
@@ -106,7 +112,10 @@ public final class MemberOps {
     }
 
     public CompletableFuture<Change> promote(Credentials who, long id) {
-        node.guard().checkRoot(who);
+        return asRoot(who).thenCompose(v -> promote(id));
+    }
+
+    private CompletableFuture<Change> promote(long id) {
         MemberInfo m = node.raft().membership().members().stream().filter(x -> x.id() == id).findFirst()
                 .orElseThrow(MemberOps::notFound);
         if (!m.learner()) {
@@ -121,7 +130,19 @@ public final class MemberOps {
      * configuration says; moving a member is removing it and adding it back (it then receives a snapshot).
      */
     public CompletableFuture<Change> update(Credentials who, long id, String peerUrl) {
-        node.guard().checkRoot(who);
+        return asRoot(who).thenCompose(v -> update(id, peerUrl));
+    }
+
+    /**
+     * Completes once this member is current and the caller is found to be root: checked after the read barrier,
+     * so against an auth state no older than the request. Membership changes go through Ratis' configuration, not
+     * the key-value log, so this is their only check.
+     */
+    private CompletableFuture<Void> asRoot(Credentials who) {
+        return node.raft().reads().linearizable().thenRunAsync(() -> node.guard().checkRoot(who), node.work());
+    }
+
+    private CompletableFuture<Change> update(long id, String peerUrl) {
         String raft = raftAddress(peerUrl);
         return node.raft().reads().linearizable().thenApply(v -> {
             List<MemberInfo> members = node.raft().membership().members();

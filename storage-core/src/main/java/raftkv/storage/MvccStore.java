@@ -860,7 +860,10 @@ public final class MvccStore implements Closeable {
     }
 
     private void shutdownThreads() {
-        committer.shutdownNow();
+        // Not shutdownNow: interrupting a group commit in flight closes MapDB's file channels under it
+        // (ClosedByInterruptException) and leaves its write-ahead log unable to commit again. A periodic task is
+        // cancelled by shutdown; the one running finishes, and is waited for below.
+        committer.shutdown();
         compactor.shutdown();
         try {
             if (!compactor.awaitTermination(30, TimeUnit.SECONDS)) {

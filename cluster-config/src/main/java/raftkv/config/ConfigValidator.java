@@ -67,6 +67,7 @@ final class ConfigValidator {
                     + "may carry");
         }
         checkCompaction(c.compaction(), problems);
+        checkTls(c.tls(), problems);
         return problems;
     }
 
@@ -134,6 +135,76 @@ final class ConfigValidator {
             }
             default -> problems.add("field compaction.mode: '" + c.mode()
                     + "' is not one of none, periodic, revision");
+        }
+    }
+
+    /**
+     * TLS: every configured file must exist and parse as the PEM it should be, a key must match its certificate, and
+     * the settings must make sense together. Refusing here beats a member that starts and then fails every
+     * handshake.
+     */
+    private static void checkTls(TlsSettings t, List<String> problems) {
+        positive(problems, "tls.reloadIntervalMs", t.reloadIntervalMs(), 100);
+        checkSide(problems, "tls.certFile", t.certFile(), "tls.keyFile", t.keyFile(), "tls.trustedCaFile",
+                t.trustedCaFile());
+        if (t.clientCertAuth() && t.trustedCaFile() == null) {
+            problems.add("field tls.clientCertAuth: is true, but tls.trustedCaFile is not set: client certificates"
+                    + " cannot be verified without a CA");
+        }
+        if (t.clientCertAuth() && t.certFile() == null) {
+            problems.add("field tls.clientCertAuth: is true, but tls.certFile is not set: the client port does not"
+                    + " speak TLS");
+        }
+        checkSide(problems, "tls.peerCertFile", t.peerCertFile(), "tls.peerKeyFile", t.peerKeyFile(),
+                "tls.peerTrustedCaFile", t.peerTrustedCaFile());
+        if (t.peerCertFile() != null && t.peerTrustedCaFile() == null) {
+            problems.add("field tls.peerTrustedCaFile: is required with tls.peerCertFile: members always verify each"
+                    + " other's certificates");
+        }
+    }
+
+    /** One side's certificate, key and CA bundle: set together, readable, PEM, and the key the certificate's. */
+    private static void checkSide(List<String> problems, String certField, String cert, String keyField, String key,
+                                  String caField, String ca) {
+        if (cert == null) {
+            if (key != null) {
+                problems.add("field " + keyField + ": is set, but " + certField + " is not");
+            }
+            if (ca != null) {
+                problems.add("field " + caField + ": is set, but " + certField + " is not");
+            }
+            return;
+        }
+        if (key == null) {
+            problems.add("field " + keyField + ": is required with " + certField);
+        }
+        java.security.cert.X509Certificate own = null;
+        try {
+            own = PemFiles.certificates(java.nio.file.Path.of(cert)).get(0);
+        } catch (PemFiles.InvalidPemException e) {
+            problems.add("field " + certField + ": " + e.getMessage());
+        }
+        java.security.PrivateKey privateKey = null;
+        if (key != null) {
+            try {
+                privateKey = PemFiles.privateKey(java.nio.file.Path.of(key));
+            } catch (PemFiles.InvalidPemException e) {
+                problems.add("field " + keyField + ": " + e.getMessage());
+            }
+        }
+        if (own != null && privateKey != null) {
+            try {
+                PemFiles.checkPair(privateKey, own, java.nio.file.Path.of(key), java.nio.file.Path.of(cert));
+            } catch (PemFiles.InvalidPemException e) {
+                problems.add("field " + keyField + ": " + e.getMessage());
+            }
+        }
+        if (ca != null) {
+            try {
+                PemFiles.certificates(java.nio.file.Path.of(ca));
+            } catch (PemFiles.InvalidPemException e) {
+                problems.add("field " + caField + ": " + e.getMessage());
+            }
         }
     }
 }

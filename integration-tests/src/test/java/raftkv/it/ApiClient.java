@@ -15,8 +15,21 @@ import java.util.Base64;
 final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
+
+    ApiClient() {
+        this(null);
+    }
+
+    /** A client of https endpoints, with {@code tls}'s trust and client certificate (null: plain http). */
+    ApiClient(javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+    }
 
     /** A response: HTTP status, parsed body, and the leader the member named in its X-Raftkv-Leader header. */
     record Response(int status, JsonNode body, String leader) {

@@ -37,24 +37,41 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * TLS for a cluster: each member's settings by id, and the client side (trust and certificate) that the fixture's
+     * own checks and {@link #api} use against the https endpoints.
+     */
+    record Tls(java.util.function.IntFunction<raftkv.config.TlsSettings> member, javax.net.ssl.SSLContext client) {
+    }
+
     private final Path dir;
     private final Settings settings;
     private final List<NodeProcess> nodes = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final ApiClient api = new ApiClient();
+    final ApiClient api;
 
     /** The test class that made this cluster, by which .ci/run finds the node logs of a failed test. */
     private final String owner;
 
     private TestCluster(Path dir, Settings settings) {
+        this(dir, settings, null);
+    }
+
+    private TestCluster(Path dir, Settings settings, Tls tls) {
         this.dir = dir;
         this.settings = settings;
+        this.api = new ApiClient(tls == null ? null : tls.client());
         this.owner = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
                 .map(c -> c.substring(c.lastIndexOf('.') + 1))
                 .filter(c -> c.endsWith("IT") && !c.equals("SharedClusterIT")).findFirst().orElse(null));
     }
 
     static TestCluster start(int n, Path dir, Settings settings) throws IOException {
-        TestCluster c = create(n, dir, settings);
+        return start(n, dir, settings, null);
+    }
+
+    /** A cluster whose members run with {@code tls} (null: plaintext), started. */
+    static TestCluster start(int n, Path dir, Settings settings, Tls tls) throws IOException {
+        TestCluster c = create(n, dir, settings, tls);
         try {
             c.startAll();
         } catch (IOException | RuntimeException e) {
@@ -66,7 +83,11 @@ final class TestCluster implements AutoCloseable {
 
     /** Writes the configuration of an {@code n}-node cluster without starting anything. */
     static TestCluster create(int n, Path dir, Settings settings) throws IOException {
-        TestCluster c = new TestCluster(dir, settings);
+        return create(n, dir, settings, null);
+    }
+
+    static TestCluster create(int n, Path dir, Settings settings, Tls tls) throws IOException {
+        TestCluster c = new TestCluster(dir, settings, tls);
         int[] client = new int[n];
         int[] raft = new int[n];
         for (int i = 0; i < n; i++) {
@@ -75,10 +96,15 @@ final class TestCluster implements AutoCloseable {
         }
         List<NodeConfig> configs = LocalCluster.generate(c.name(), n, dir.resolve("data"), client, raft,
                 c.raftSettings(), c.limits(), NodeConfig.CompactionSettings.DEFAULTS);
+        if (tls != null) {
+            configs = configs.stream().map(k -> new NodeConfig(k.cluster(), k.node(), k.raft(), k.limits(),
+                    k.compaction(), tls.member().apply(k.node().id()), null)).toList();
+        }
         List<Path> files = LocalCluster.write(configs, dir.resolve("config"));
+        String scheme = tls == null ? "http" : "https";
         for (int i = 0; i < n; i++) {
             c.nodes.add(new NodeProcess(i + 1, files.get(i), dir.resolve("data").resolve("node-" + (i + 1)),
-                    dir.resolve("node-" + (i + 1) + ".log"), "http://127.0.0.1:" + client[i]));
+                    dir.resolve("node-" + (i + 1) + ".log"), scheme + "://127.0.0.1:" + client[i]));
         }
         return c;
     }

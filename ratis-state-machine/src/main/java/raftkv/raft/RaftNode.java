@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.retry.RetryPolicies;
@@ -74,17 +75,20 @@ public final class RaftNode implements Closeable {
         this.stateMachine = new KvStateMachine(options.store(), pending, metrics, options.selfId(),
                 options.snapshotThreshold(), options.watchProgressInterval(), clock, leadership);
         registerGauges(registry, pending, stateMachine.watches());
+        Parameters parameters = RatisSettings.parameters(options); // null without peer TLS: Ratis' defaults
         this.server = RaftServer.newBuilder()
                 .setServerId(Ratis.peerId(options.selfId()))
                 .setGroup(options.joining() ? Membership.joiningGroup(group, options.selfId()) : group)
                 .setStateMachine(stateMachine)
                 .setProperties(RatisSettings.server(options))
+                .setParameters(parameters)
                 .setOption(RaftStorage.StartupOption.RECOVER)
                 .build();
         this.client = RaftClient.newBuilder()
                 .setRaftGroup(group)
                 .setClientId(ClientId.randomId())
                 .setProperties(RatisSettings.client(options))
+                .setParameters(parameters)
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
                         (int) Math.max(10, options.requestTimeout().toMillis() / 100),
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 import raftkv.storage.StoreConfig;
 
 /**
@@ -24,11 +26,13 @@ import raftkv.storage.StoreConfig;
  * @param logSegmentBytes   size of a Raft log segment; only whole closed segments are purged
  * @param watchProgressInterval how often watchers that asked for it are told the current revision
  * @param joining           this member joins a running cluster: it starts with no peers and waits to be added
+ * @param peerTls           mutual TLS between members, or null for plaintext
  */
 public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store,
                               Duration electionTimeout, long snapshotThreshold, int purgeGap,
                               Duration requestTimeout, int maxBatchCount, int maxBatchBytes, int maxInFlight,
-                              long logSegmentBytes, Duration watchProgressInterval, boolean joining) {
+                              long logSegmentBytes, Duration watchProgressInterval, boolean joining,
+                              PeerTls peerTls) {
 
     public static final Duration DEFAULT_ELECTION_TIMEOUT = Duration.ofMillis(1000);
     public static final long DEFAULT_SNAPSHOT_THRESHOLD = 50_000;
@@ -41,6 +45,19 @@ public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, 
 
     /** A member: its id, Raft address ({@code host:port}) and client URL. */
     public record Peer(int id, String raftAddress, String clientUrl) {
+    }
+
+    /**
+     * Mutual TLS between members: this member's certificate ({@code keyManager}) and the CAs that verify the others'
+     * ({@code trustManager}). Every member-to-member channel uses them: appends, votes, snapshot installs, and the
+     * client that carries a follower's entries to the leader. Managers, not files, so that the caller can swap the
+     * material behind them while the member runs.
+     */
+    public record PeerTls(KeyManager keyManager, TrustManager trustManager) {
+        public PeerTls {
+            Objects.requireNonNull(keyManager, "keyManager");
+            Objects.requireNonNull(trustManager, "trustManager");
+        }
     }
 
     public RaftNodeOptions {
@@ -80,6 +97,7 @@ public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, 
         private long logSegmentBytes = DEFAULT_LOG_SEGMENT_BYTES;
         private Duration watchProgressInterval = DEFAULT_WATCH_PROGRESS_INTERVAL;
         private boolean joining;
+        private PeerTls peerTls;
 
         private Builder(String clusterName, int selfId, List<Peer> peers, Path raftDir, StoreConfig store) {
             this.clusterName = clusterName;
@@ -140,11 +158,17 @@ public record RaftNodeOptions(String clusterName, int selfId, List<Peer> peers, 
             return this;
         }
 
+        /** Mutual TLS between members; null (the default) for plaintext. */
+        public Builder peerTls(PeerTls tls) {
+            this.peerTls = tls;
+            return this;
+        }
+
         public RaftNodeOptions build() {
             int gap = purgeGap > 0 ? purgeGap : (int) Math.max(1, Math.min(1024, snapshotThreshold / 2));
             return new RaftNodeOptions(clusterName, selfId, peers, raftDir, store, electionTimeout,
                     snapshotThreshold, gap, requestTimeout, maxBatchCount, maxBatchBytes, maxInFlight,
-                    logSegmentBytes, watchProgressInterval, joining);
+                    logSegmentBytes, watchProgressInterval, joining, peerTls);
         }
     }
 }

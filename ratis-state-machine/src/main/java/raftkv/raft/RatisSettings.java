@@ -4,8 +4,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
@@ -64,6 +66,22 @@ final class RatisSettings {
         // Tuning hook for experiments: -Draftkv.ratis.<ratis key>=<value> overrides any Ratis server setting.
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("raftkv.ratis."))
                 .forEach(k -> p.set(k.substring("raftkv.ratis.".length()), System.getProperty(k)));
+        return p;
+    }
+
+    /**
+     * What Ratis takes as objects rather than properties: the members' TLS. One configuration serves all of Ratis'
+     * gRPC channels (server, client and admin services, and the channels a leader opens to its followers), so
+     * every member-to-member connection is mutual TLS. Without peer TLS there are none (null), and Ratis stays
+     * plaintext. The managers are handed on as they are, so a certificate swapped behind them reaches new
+     * connections.
+     */
+    static Parameters parameters(RaftNodeOptions o) {
+        if (o.peerTls() == null) {
+            return null;
+        }
+        Parameters p = new Parameters();
+        GrpcConfigKeys.TLS.setConf(p, new GrpcTlsConfig(o.peerTls().keyManager(), o.peerTls().trustManager(), true));
         return p;
     }
 

@@ -19,7 +19,8 @@ import raftkv.server.http.HttpPipeline;
 /**
  * The client port: etcd's gRPC API and its JSON gateway on one listener, as etcd serves them. grpc-java's Netty
  * server owns the socket; {@link PortSharing} gives each connection that does not open with HTTP/2's preface to the
- * HTTP/1.1 JSON API instead. Both share the event loops, and both hand requests to the node's work pool.
+ * HTTP/1.1 JSON API instead. Both share the event loops, and both hand requests to the node's work pool. With
+ * client TLS configured, the port speaks only TLS, and the sharing happens inside it.
  */
 public final class ClientPort implements AutoCloseable {
 
@@ -43,7 +44,7 @@ public final class ClientPort implements AutoCloseable {
                 .workerEventLoopGroup(workers)
                 .withOption(ChannelOption.SO_BACKLOG, 1024)
                 .withChildOption(ChannelOption.TCP_NODELAY, true)
-                .protocolNegotiator(new PortSharing(http::handlers))
+                .protocolNegotiator(new PortSharing(http::handlers, node.tls().clientContext()))
                 // grpc-java's handshake timeout ends only on an HTTP/2 SETTINGS frame: it would close every HTTP/1.1
                 // connection after it (120 s by default). PortSharing times out undecided connections itself.
                 .handshakeTimeout(Long.MAX_VALUE, TimeUnit.NANOSECONDS)
@@ -54,7 +55,8 @@ public final class ClientPort implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true);
         GrpcServices.addTo(b, node);
         this.server = b.build().start();
-        log.info("client API (gRPC and HTTP/JSON) listening on {}:{}", address.getHostString(), address.getPort());
+        log.info("client API (gRPC and HTTP/JSON{}) listening on {}:{}",
+                node.tls().clientContext() == null ? "" : ", TLS only", address.getHostString(), address.getPort());
     }
 
     public static ClientPort start(Node node, InetSocketAddress address) {

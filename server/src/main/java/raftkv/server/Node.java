@@ -17,6 +17,7 @@ import raftkv.raft.NodeStatus;
 import raftkv.raft.RaftNode;
 import raftkv.raft.RaftNodeOptions;
 import raftkv.server.json.ResponseJson;
+import raftkv.server.tls.NodeTls;
 import raftkv.storage.MvccStore;
 import raftkv.storage.StoreConfig;
 
@@ -30,6 +31,7 @@ public final class Node implements Closeable {
     public static final String VERSION = "0.2.0";
 
     private final NodeConfig config;
+    private final NodeTls tls;
     private final RaftNode raft;
     private final MetricRegistry registry;
     private final ServerMetrics metrics;
@@ -44,8 +46,9 @@ public final class Node implements Closeable {
     /** Held by the quota check (timer thread) and by defragment (a work thread). */
     private final java.util.concurrent.locks.ReentrantLock quotaLock = new java.util.concurrent.locks.ReentrantLock();
 
-    private Node(NodeConfig config, RaftNode raft, MetricRegistry registry) {
+    private Node(NodeConfig config, NodeTls tls, RaftNode raft, MetricRegistry registry) {
         this.config = config;
+        this.tls = tls;
         this.raft = raft;
         this.linearizableBarrier = raft.reads()::linearizable;
         this.registry = registry;
@@ -93,10 +96,16 @@ public final class Node implements Closeable {
     /** Starts the Raft member (and its store) described by {@code config}. */
     public static Node start(NodeConfig config) {
         MetricRegistry registry = new MetricRegistry();
-        return new Node(config, RaftNode.start(raftOptions(config), registry), registry);
+        NodeTls tls = NodeTls.start(config.tls());
+        try {
+            return new Node(config, tls, RaftNode.start(raftOptions(config, tls), registry), registry);
+        } catch (RuntimeException e) {
+            tls.close();
+            throw e;
+        }
     }
 
-    static RaftNodeOptions raftOptions(NodeConfig c) {
+    static RaftNodeOptions raftOptions(NodeConfig c, NodeTls tls) {
         List<RaftNodeOptions.Peer> peers = new ArrayList<>();
         for (Member m : c.cluster().members()) {
             peers.add(new RaftNodeOptions.Peer(m.id(), m.raft(), m.clientUrl()));
@@ -116,6 +125,8 @@ public final class Node implements Closeable {
                 .logSegmentBytes(r.logSegmentBytes())
                 .watchProgressInterval(Duration.ofMillis(r.watchProgressMs()))
                 .joining(c.cluster().joining())
+                .peerTls(tls.peer() == null ? null
+                        : new RaftNodeOptions.PeerTls(tls.peer().keyManager(), tls.peer().trustManager()))
                 .build();
     }
 
@@ -125,6 +136,11 @@ public final class Node implements Closeable {
 
     public RaftNode raft() {
         return raft;
+    }
+
+    /** The node's TLS: the client port's context (null when plaintext) and the members' credentials. */
+    public NodeTls tls() {
+        return tls;
     }
 
     public MvccStore store() {
@@ -210,6 +226,10 @@ public final class Node implements Closeable {
                 url = m.clientUrl();
             }
         }
+        if (url != null && config.tls().clientTls()) {
+            // The membership records host:port only; a client sent to the leader must use TLS there too.
+            url = url.replaceFirst("^http://", "https://");
+        }
         leaderUrl = new LeaderUrl(leader, url);
         return url;
     }
@@ -275,6 +295,7 @@ public final class Node implements Closeable {
             Thread.currentThread().interrupt();
         }
         raft.close();
+        tls.close();
         log.info("node {} stopped", config.node().id());
     }
 }

@@ -62,8 +62,14 @@ final class Authenticated implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(CREDENTIALS, who), call, headers, next);
     }
 
-    /** The user a verified client certificate names, if the client presented one. */
-    private static String certificateUser(SSLSession session) {
-        return session == null ? null : raftkv.server.auth.CertificateUser.of(session);
+    /**
+     * The user a verified client certificate names (its CN), if the client presented one and the node takes
+     * certificates as credentials ({@code tls.clientCertAuth}, as etcd's {@code --client-cert-auth}).
+     */
+    private String certificateUser(SSLSession session) {
+        if (session == null || !node.config().tls().clientCertAuth()) {
+            return null;
+        }
+        return raftkv.server.tls.TlsIdentity.commonName(session).orElse(null);
     }
 }

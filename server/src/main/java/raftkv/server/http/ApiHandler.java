@@ -70,7 +70,7 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         // Who sends it is settled before its body is even read: a bad token, or none where one is needed, ends it here.
-        Credentials who = HttpCredentials.of(ctx, req);
+        Credentials who = HttpCredentials.of(ctx, req, node.config().tls().clientCertAuth());
         if (!HttpCredentials.OPEN.contains(path)) {
             try {
                 node.guard().screen(who, true);

@@ -3,10 +3,9 @@ package raftkv.server.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.ssl.SslHandler;
 import java.util.Set;
-import raftkv.server.auth.CertificateUser;
 import raftkv.server.auth.Credentials;
+import raftkv.server.tls.TlsIdentity;
 
 /**
  * The credentials of an HTTP request: the token of its {@code Authorization} header (bare, as etcd's gateway takes
@@ -22,10 +21,13 @@ final class HttpCredentials {
     private HttpCredentials() {
     }
 
-    static Credentials of(ChannelHandlerContext ctx, HttpRequest req) {
+    /**
+     * The request's token, and the CN of the connection's verified client certificate when the node takes
+     * certificates as credentials ({@code tls.clientCertAuth}, as etcd's {@code --client-cert-auth}).
+     */
+    static Credentials of(ChannelHandlerContext ctx, HttpRequest req, boolean clientCertAuth) {
         String token = Credentials.tokenOfHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-        SslHandler tls = ctx.pipeline().get(SslHandler.class);
-        String certificateUser = tls == null ? null : CertificateUser.of(tls.engine().getSession());
+        String certificateUser = clientCertAuth ? TlsIdentity.commonName(ctx.channel()).orElse(null) : null;
         return new Credentials(token, certificateUser);
     }
 }

@@ -69,7 +69,7 @@ final class WatchStream extends SimpleChannelInboundHandler<HttpObject> implemen
     protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws IOException {
         if (msg instanceof HttpRequest req) {
             this.ctx = ctx;
-            Credentials who = HttpCredentials.of(ctx, req);
+            Credentials who = HttpCredentials.of(ctx, req, node.config().tls().clientCertAuth());
             try {
                 node.guard().screen(who, true);
             } catch (RuntimeException e) {

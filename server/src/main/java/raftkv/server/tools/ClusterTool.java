@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import raftkv.config.LocalCluster;
+import raftkv.config.NodeConfig;
+import raftkv.config.TlsSettings;
+import raftkv.server.tls.ClientSsl;
 
 /**
  * Helpers behind {@code scripts/raftkv-cluster}: write a local cluster's configs, wait until it is ready, print its
@@ -24,7 +27,37 @@ import raftkv.config.LocalCluster;
 public final class ClusterTool {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    // The TLS options: set while the command line is parsed, before any subcommand runs; then only read.
+    private static Path caFile;
+    private static Path certFile;
+    private static Path keyFile;
+    private static HttpClient http;
+
+    @CommandLine.Option(names = "--cacert", description = "trust the CAs of this PEM file (https endpoints)")
+    void cacert(Path file) {
+        caFile = file;
+    }
+
+    @CommandLine.Option(names = "--cert", description = "present this client certificate (PEM); needs --key")
+    void cert(Path file) {
+        certFile = file;
+    }
+
+    @CommandLine.Option(names = "--key", description = "the private key (PEM) of --cert")
+    void key(Path file) {
+        keyFile = file;
+    }
+
+    private static synchronized HttpClient http() {
+        if (http == null) {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500));
+            if (caFile != null) {
+                b.sslContext(ClientSsl.fromPem(caFile, certFile, keyFile));
+            }
+            http = b.build();
+        }
+        return http;
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ClusterTool()).setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -38,12 +71,28 @@ public final class ClusterTool {
         @CommandLine.Option(names = "--nodes", defaultValue = "3") int nodes;
         @CommandLine.Option(names = "--out", required = true) Path out;
         @CommandLine.Option(names = "--data", required = true) Path data;
+        @CommandLine.Option(names = "--tls-dir", description = "client and peer TLS, with client certificates "
+                + "required, from this directory's ca.pem and node-i.pem (see CertTool's local command)")
+        Path tlsDir;
 
         @Override
         public Integer call() throws Exception {
-            LocalCluster.write(LocalCluster.defaults(nodes, data), out);
+            List<NodeConfig> configs = LocalCluster.defaults(nodes, data);
+            if (tlsDir != null) {
+                configs = configs.stream().map(c -> new NodeConfig(c.cluster(), c.node(), c.raft(), c.limits(),
+                        c.compaction(), localTls(tlsDir, c.node().id()), null)).toList();
+            }
+            LocalCluster.write(configs, out);
             return 0;
         }
+    }
+
+    /** Client and peer TLS, client certificates required, from {@code dir}'s ca.pem and node-{@code id}.pem. */
+    static TlsSettings localTls(Path dir, int id) {
+        Path d = dir.toAbsolutePath();
+        return TlsSettings.mutual(d.resolve("node-" + id + ".pem").toString(),
+                d.resolve("node-" + id + "-key.pem").toString(), d.resolve("ca.pem").toString(),
+                TlsSettings.DEFAULT_RELOAD_INTERVAL_MS);
     }
 
     @CommandLine.Command(name = "wait", description = "Waits until every endpoint is healthy and a leader is known.")
@@ -101,6 +150,9 @@ public final class ClusterTool {
         @CommandLine.Option(names = "--endpoints", required = true, split = ",") List<String> endpoints;
         @CommandLine.Option(names = "--out", required = true) Path out;
         @CommandLine.Option(names = "--data", required = true) Path data;
+        @CommandLine.Option(names = "--tls-dir", description = "the cluster runs TLS from this directory (see "
+                + "configs): issue the new member's certificate from its CA and configure TLS")
+        Path tlsDir;
 
         @Override
         public Integer call() throws Exception {
@@ -128,6 +180,12 @@ public final class ClusterTool {
                     new raftkv.config.ClusterConfig("raftkv-local", members, "existing"),
                     new raftkv.config.NodeConfig.Self(next, data.resolve("node-" + next).toString()), null, null,
                     null);
+            if (tlsDir != null) {
+                CertTool.member(CertTool.Issued.read(tlsDir, "ca"), "node-" + next, List.of())
+                        .write(tlsDir, "node-" + next);
+                config = new NodeConfig(config.cluster(), config.node(), config.raft(), config.limits(),
+                        config.compaction(), localTls(tlsDir, next), null);
+            }
             raftkv.config.ConfigLoader.write(config, out.resolve("node-" + next + ".yaml"));
             System.out.println(next);
             return 0;
@@ -212,7 +270,7 @@ public final class ClusterTool {
         Exception last = null;
         for (String e : endpoints) {
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(e + path))
+                HttpResponse<String> r = http().send(HttpRequest.newBuilder(URI.create(e + path))
                         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
@@ -228,7 +286,7 @@ public final class ClusterTool {
 
     static boolean healthy(String endpoint) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint + "/health"))
+            HttpResponse<String> r = http().send(HttpRequest.newBuilder(URI.create(endpoint + "/health"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200;
         } catch (Exception e) {
@@ -238,7 +296,7 @@ public final class ClusterTool {
 
     static JsonNode status(String endpoint) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(endpoint
+            HttpResponse<String> r = http().send(HttpRequest.newBuilder(URI.create(endpoint
                     + "/v3/maintenance/status")).timeout(Duration.ofSeconds(2))
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;

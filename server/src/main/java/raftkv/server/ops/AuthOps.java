@@ -126,10 +126,10 @@ public final class AuthOps {
     /** A user's roles: root may read any user, a user itself. */
     public CompletableFuture<List<String>> userGet(Credentials who, String name) {
         return current(s -> {
-            if (!s.isRoot(node.guard().user(s, who))) {
-                String self = node.guard().user(s, who);
+            String self = node.guard().user(s, who);
+            if (s.enabled() && !s.isRoot(self)) {
                 s.checkAuthenticated(self);
-                if (s.enabled() && !self.equals(name)) {
+                if (!self.equals(name)) {
                     throw new StorageException(ErrorCode.PERMISSION_DENIED);
                 }
             }

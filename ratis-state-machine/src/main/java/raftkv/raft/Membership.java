@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.apache.ratis.client.RaftClient;
@@ -19,6 +22,13 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftRetryFailureException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
+import org.apache.ratis.protocol.exceptions.ReconfigurationTimeoutException;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,41 +127,127 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /** How long a configuration change keeps trying through a leader change or a change still in progress. */
+    static final Duration CHANGE_DEADLINE = Duration.ofSeconds(60);
+    private static final long CHANGE_RETRY_PAUSE_MS = 250;
+
     /**
      * Changes the membership: {@code change} maps the current members (as this member sees them once it is current)
      * to the new ones. Runs Ratis' configuration change, which catches new voters up before they count.
+     *
+     * <p>A change that fails for a reason that passes (no leader yet, the leader just died, another change still
+     * in progress: Ratis' client gives up on those after its own retries) is tried again until {@link
+     * #CHANGE_DEADLINE}, from the configuration as it then is: if it already holds the wanted members, the failed
+     * attempt went through after all and the change is done; otherwise {@code change} is applied again, so it must
+     * map a configuration to the same outcome every time (and refuse one where it no longer applies).
      */
     public CompletableFuture<List<MemberInfo>> reconfigure(UnaryOperator<List<MemberInfo>> change) {
-        return current.get().thenApplyAsync(v -> {
-            List<MemberInfo> next = change.apply(members());
-            List<RaftPeer> voters = new ArrayList<>();
-            List<RaftPeer> learners = new ArrayList<>();
-            for (MemberInfo m : next) {
-                (m.learner() ? learners : voters).add(peer(m.id(), m.raftAddress(), m.clientUrl(), m.learner()));
+        return current.get().thenApplyAsync(v -> changeFrom(change), changes);
+    }
+
+    private List<MemberInfo> changeFrom(UnaryOperator<List<MemberInfo>> change) {
+        long deadline = System.nanoTime() + CHANGE_DEADLINE.toNanos();
+        List<MemberInfo> now = members();
+        List<MemberInfo> next = change.apply(now);
+        for (int attempt = 1; ; attempt++) {
+            if (sameMembers(now, next)) {
+                return next; // nothing to change, or an attempt that seemed to fail went through
             }
             try {
-                Ratis.checkReply(client.admin().setConfiguration(voters, learners));
-            } catch (IOException e) {
-                throw new CompletionException(e);
+                setConfiguration(next);
+                log.info("membership changed: {}", next);
+                return next;
+            } catch (CompletionException e) {
+                if (!passes(e) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                log.warn("membership change to {} failed (attempt {}: {}); trying again", next, attempt,
+                        e.getCause() != null ? e.getCause().toString() : e.toString());
             }
-            log.info("membership changed: voters {}, learners {}", voters, learners);
-            return next;
-        }, changes);
+            pause();
+            awaitCurrent(deadline);
+            List<MemberInfo> wanted = next;
+            now = members();
+            if (sameMembers(now, wanted)) {
+                log.info("membership changed: {} (the failed attempt went through)", wanted);
+                return wanted;
+            }
+            next = change.apply(now);
+        }
+    }
+
+    private void setConfiguration(List<MemberInfo> next) {
+        List<RaftPeer> voters = new ArrayList<>();
+        List<RaftPeer> learners = new ArrayList<>();
+        for (MemberInfo m : next) {
+            (m.learner() ? learners : voters).add(peer(m.id(), m.raftAddress(), m.clientUrl(), m.learner()));
+        }
+        try {
+            Ratis.checkReply(client.admin().setConfiguration(voters, learners));
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    /** Whether a failed change is worth trying again: Ratis' transient refusals, not a configuration it rejects. */
+    static boolean passes(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof RaftRetryFailureException || c instanceof ReconfigurationInProgressException
+                    || c instanceof ReconfigurationTimeoutException || c instanceof LeaderNotReadyException
+                    || c instanceof NotLeaderException || c instanceof LeaderSteppingDownException
+                    || c instanceof TimeoutIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(CHANGE_RETRY_PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
+    }
+
+    /** Waits for the read barrier, so that the next attempt starts from the configuration as the leader has it. */
+    private void awaitCurrent(long deadline) {
+        try {
+            current.get().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            // No barrier in time: go on from this member's view; the next attempt fails if it is stale.
+        }
+    }
+
+    static boolean sameMembers(List<MemberInfo> a, List<MemberInfo> b) {
+        return a.size() == b.size() && new HashSet<>(a).equals(new HashSet<>(b));
     }
 
     /**
      * Promotes a learner to a voter. Ratis 3.3 keeps a promoted listener "initializing" (it never marks it caught up,
      * so the member stays STARTING and refuses linearizable reads), so the promotion takes it out of the
      * configuration and adds it back as a voter: Ratis then stages it like any new voter, which marks it caught up.
-     * It keeps its log and state meanwhile, so the second step costs only what it missed.
+     * It keeps its log and state meanwhile, so the second step costs only what it missed. Each step is written to
+     * be applied again (see {@link #reconfigure}): the first finds the member gone once it went through, the second
+     * finds it a voter; a second step that still fails leaves the member out, and the error says how to bring it
+     * back.
      */
     public CompletableFuture<List<MemberInfo>> promote(int id) {
         MemberInfo[] learner = {null};
         return reconfigure(members -> {
+            if (learner[0] != null && members.stream().noneMatch(m -> m.id() == id)) {
+                return members; // taken out by an attempt that seemed to fail
+            }
             List<MemberInfo> next = new ArrayList<>();
             for (MemberInfo m : members) {
                 if (m.id() == id && m.learner()) {
                     learner[0] = m;
+                } else if (m.id() == id) {
+                    throw new IllegalArgumentException("member " + id + " is not a learner");
                 } else {
                     next.add(m);
                 }
@@ -161,9 +257,19 @@ public final class Membership implements AutoCloseable {
             }
             return next;
         }).thenCompose(without -> reconfigure(members -> {
-            List<MemberInfo> next = new ArrayList<>(members);
+            List<MemberInfo> next = new ArrayList<>();
+            for (MemberInfo m : members) {
+                if (m.id() != id) {
+                    next.add(m);
+                }
+            }
             next.add(new MemberInfo(id, learner[0].raftAddress(), learner[0].clientUrl(), false));
             return next;
+        }).exceptionally(e -> {
+            log.error("member {} was taken out of the configuration to be promoted, but adding it back as a voter"
+                    + " failed: add it again (member add, with its peer URL {}), it keeps its data", id,
+                    learner[0].raftAddress(), e);
+            throw e instanceof CompletionException c ? c : new CompletionException(e);
         }));
     }
 

@@ -170,6 +170,38 @@ class RaftNodeTest {
         leader.membership().promote(4).get();
         await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWER".equals(joining.status().role()));
         assertEquals(leader.store().hash(target), joining.store().hash(target));
+        var again = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> leader.membership().promote(4).get());
+        assertTrue(again.getCause() instanceof IllegalArgumentException, "a voter is not promoted twice: " + again);
+    }
+
+    /**
+     * A promotion asked of a member while the leader dies still completes: the configuration change is tried again
+     * once a leader is elected, and each of its two steps is applied once. (Seen in the fault suite: a promotion
+     * right after the leader's SIGKILL failed with Ratis' "retry failure" and left the learner in place.)
+     */
+    @Test
+    void aPromotionGoesThroughTheLeadersDeath() throws Exception {
+        startCluster();
+        RaftNode leader = nodes.stream().filter(n -> n.status().isLeader()).findFirst().orElseThrow();
+        RaftNodeOptions.Peer joiner = new RaftNodeOptions.Peer(4, "127.0.0.1:" + freePort(),
+                "http://127.0.0.1:" + freePort());
+        peers = new ArrayList<>(peers);
+        peers.add(joiner);
+        RaftNode joining = RaftNode.start(options(4, true), new MetricRegistry());
+        nodes.add(joining);
+        leader.membership().reconfigure(members -> {
+            List<MemberInfo> next = new ArrayList<>(members);
+            next.add(new MemberInfo(4, joiner.raftAddress(), joiner.clientUrl(), true));
+            return next;
+        }).get();
+        RaftNode asked = follower();
+        nodes.set(nodes.indexOf(leader), null);
+        leader.close();
+        List<MemberInfo> after = asked.membership().promote(4).get(90, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(1, after.stream().filter(m -> m.id() == 4 && !m.learner()).count(), after.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> "FOLLOWER".equals(joining.status().role())
+                || joining.status().isLeader());
     }
 
     /**

@@ -144,6 +144,12 @@ class TlsIT {
         Etcdctl.Result get = etcdctl.against(endpoint(3)).run(concat(flags, "get", "tls/etcdctl", "--print-value-only"));
         assertEquals(0, get.exit(), get.toString());
         assertEquals("hello", get.out().trim());
+        // Members are listed under the schemes they are reached by: etcdctl's own endpoint discovery uses these.
+        Etcdctl.Result members = etcdctl.run(concat(flags, "member", "list"));
+        assertEquals(0, members.exit(), members.toString());
+        assertEquals(3, members.out().lines().count(), members.out());
+        assertTrue(members.out().lines().allMatch(l -> l.contains(", https://127.0.0.1:")
+                && !l.contains("http://")), members.out());
 
         // The same command without a client certificate, or with one from another CA, gets nothing.
         Etcdctl.Result noCert = etcdctl.against(endpoint(1)).run("--cacert=" + file("ca.pem"), "get", "tls/etcdctl");

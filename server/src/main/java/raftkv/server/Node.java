@@ -226,12 +226,24 @@ public final class Node implements Closeable {
                 url = m.clientUrl();
             }
         }
-        if (url != null && config.tls().clientTls()) {
-            // The membership records host:port only; a client sent to the leader must use TLS there too.
-            url = url.replaceFirst("^http://", "https://");
+        if (url != null) {
+            url = clientUrlOf(url);
         }
         leaderUrl = new LeaderUrl(leader, url);
         return url;
+    }
+
+    /**
+     * A member's client URL as clients must use it. The membership records host:port only (Ratis carries it), so
+     * the scheme is this cluster's: https when the client port runs TLS, which every member of a cluster does alike.
+     */
+    public String clientUrlOf(String recorded) {
+        return config.tls().clientTls() ? recorded.replaceFirst("^http://", "https://") : recorded;
+    }
+
+    /** A member's peer URL, etcd's form: its Raft address under the scheme the members talk to each other by. */
+    public String peerUrlOf(raftkv.raft.MemberInfo m) {
+        return (config.tls().peerTls() ? "https://" : "http://") + m.raftAddress();
     }
 
     /**

@@ -106,15 +106,15 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
         return Protos.header(node, node.store().revision());
     }
 
-    private static List<Member> protos(List<MemberInfo> list) {
-        return list.stream().map(ClusterService::proto).toList();
+    private List<Member> protos(List<MemberInfo> list) {
+        return list.stream().map(this::proto).toList();
     }
 
-    private static Member proto(MemberInfo m) {
-        var b = Member.newBuilder().setID(m.id()).setName("node-" + m.id()).addPeerURLs("http://" + m.raftAddress())
+    private Member proto(MemberInfo m) {
+        var b = Member.newBuilder().setID(m.id()).setName("node-" + m.id()).addPeerURLs(node.peerUrlOf(m))
                 .setIsLearner(m.learner());
         if (!m.clientUrl().isEmpty()) {
-            b.addClientURLs(m.clientUrl());
+            b.addClientURLs(node.clientUrlOf(m.clientUrl()));
         }
         return b.build();
     }

@@ -86,8 +86,8 @@ final class ClusterApi {
                 member == null ? null : json(member), out));
     }
 
-    private static ResponseJson.Member json(MemberInfo m) {
-        return new ResponseJson.Member(m.id(), "node-" + m.id(), List.of("http://" + m.raftAddress()),
-                m.clientUrl().isEmpty() ? List.of() : List.of(m.clientUrl()), m.learner());
+    private ResponseJson.Member json(MemberInfo m) {
+        return new ResponseJson.Member(m.id(), "node-" + m.id(), List.of(node.peerUrlOf(m)),
+                m.clientUrl().isEmpty() ? List.of() : List.of(node.clientUrlOf(m.clientUrl())), m.learner());
     }
 }

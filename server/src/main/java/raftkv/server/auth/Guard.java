@@ -154,14 +154,6 @@ public final class Guard {
         s.checkAuthenticated(user(s, who));
     }
 
-    /** The user {@code who} stands for now, for a request about the user itself; null when auth is off. */
-    public String currentUser(Credentials who) {
-        AuthState s = state.get();
-        String user = user(s, who);
-        s.checkAuthenticated(user);
-        return user;
-    }
-
     private static Command wrap(AuthState s, String user, Command c) {
         return s.enabled() ? new Command.AsUser(user, s.revision(), c) : c;
     }

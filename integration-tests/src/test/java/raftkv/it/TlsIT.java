@@ -73,6 +73,8 @@ class TlsIT {
             CertTool.member(ca, "node-" + i, List.of()).write(certs, "node-" + i);
         }
         CertTool.client(ca, "root").write(certs, "root");
+        // Probes the member port with: a member's certificate (a client's is refused there).
+        CertTool.member(ca, "probe", List.of()).write(certs, "probe");
         otherCa = CertTool.newCa("another CA");
         CertTool.client(otherCa, "root").write(certs, "intruder");
         CertTool.member(otherCa, "node-9", List.of()).write(certs, "impostor");
@@ -213,6 +215,10 @@ class TlsIT {
             // A member certificate of the cluster's CA gets an HTTP/2 answer; one of another CA gets none.
             assertTrue(answersHttp2(raft, "node-" + (id % 3 + 1)), "a member's certificate is accepted");
             assertTrue(!answersHttp2(raft, "impostor"), "a certificate of another CA is refused");
+            // A client's certificate of the same CA opens the client port, never the member port: whoever gets
+            // through there may append any entry to the log.
+            assertTrue(!answersHttp2(raft, "root"), "a client's certificate is refused on the member port");
+            assertTrue(!answersHttp2(raft, null), "no certificate is refused on the member port");
         }
     }
 
@@ -298,14 +304,24 @@ class TlsIT {
     }
 
     private BigInteger servedSerial(HostPort at) throws Exception {
-        try (SSLSocket s = socket(at, "root")) {
+        try (SSLSocket s = socket(at, probeFor(at))) {
             s.startHandshake();
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
         }
     }
 
+    /** The certificate to open a port with: a member's for a member port, a client's for a client port. */
+    private String probeFor(HostPort at) throws Exception {
+        for (int id = 1; id <= 3; id++) {
+            if (at.equals(raftAddress(id))) {
+                return "probe";
+            }
+        }
+        return "root";
+    }
+
     private String issuerOf(HostPort at) throws Exception {
-        try (SSLSocket s = socket(at, "root")) {
+        try (SSLSocket s = socket(at, probeFor(at))) {
             s.startHandshake();
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getIssuerX500Principal().getName();
         }
@@ -316,7 +332,8 @@ class TlsIT {
         String bundle = Files.readString(certs.resolve("ca.pem"));
         Path trusted = Files.createTempFile(certs, "trusted", ".pem");
         Files.writeString(trusted, bundle + otherCaPem());
-        SSLContext ssl = ClientSsl.fromPem(trusted, certs.resolve(cert + ".pem"), certs.resolve(cert + "-key.pem"));
+        SSLContext ssl = ClientSsl.fromPem(trusted, cert == null ? null : certs.resolve(cert + ".pem"),
+                cert == null ? null : certs.resolve(cert + "-key.pem"));
         Files.delete(trusted);
         SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket(at.host(), at.port());
         s.setSoTimeout(10_000);

@@ -126,7 +126,7 @@ public final class Node implements Closeable {
                 .watchProgressInterval(Duration.ofMillis(r.watchProgressMs()))
                 .joining(c.cluster().joining())
                 .peerTls(tls.peer() == null ? null
-                        : new RaftNodeOptions.PeerTls(tls.peer().keyManager(), tls.peer().trustManager()))
+                        : new RaftNodeOptions.PeerTls(tls.peer().keyManager(), tls.peerTrustManager()))
                 .build();
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.X509ExtendedTrustManager;
 import raftkv.config.TlsSettings;
 
 /**
@@ -16,6 +17,7 @@ public final class NodeTls implements AutoCloseable {
     private final TlsCredentials client;
     private final SslContext clientContext;
     private final TlsCredentials peer;
+    private final X509ExtendedTrustManager peerTrust;
     private final TlsReloader reloader;
 
     private NodeTls(TlsSettings s) {
@@ -24,6 +26,7 @@ public final class NodeTls implements AutoCloseable {
         this.clientContext = client == null ? null : ClientPortTls.serverContext(client, s.clientCertAuth());
         this.peer = s.peerTls() ? TlsCredentials.load("peer", Path.of(s.peerCertFile()), Path.of(s.peerKeyFile()),
                 Path.of(s.peerTrustedCaFile())) : null;
+        this.peerTrust = peer == null ? null : new MemberTrustManager(peer.trustManager());
         List<TlsCredentials> watched = new ArrayList<>();
         if (client != null) {
             watched.add(client);
@@ -47,6 +50,14 @@ public final class NodeTls implements AutoCloseable {
     /** The members' TLS credentials, or null when members talk plaintext. */
     public TlsCredentials peer() {
         return peer;
+    }
+
+    /**
+     * What the Raft port trusts: the members' CA bundle, and of the certificates it signed only members' (see
+     * {@link MemberTrustManager}); null when members talk plaintext.
+     */
+    public X509ExtendedTrustManager peerTrustManager() {
+        return peer == null ? null : peerTrust;
     }
 
     @Override

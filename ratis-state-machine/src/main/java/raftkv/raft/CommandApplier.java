@@ -37,10 +37,11 @@ final class CommandApplier {
         AuthState auth = store.auth();
         if (command instanceof Command.AsUser u) {
             if (auth.enabled()) {
-                if (u.authRevision() < auth.revision()) {
+                if (u.authRevision() != auth.revision()) {
                     // The auth state changed after the receiving member checked it: check it again against this
                     // state, the same on every member. etcd refuses it outright (its client retries); checking
-                    // again honours a revoke just as surely without failing what is still permitted.
+                    // again honours a revoke just as surely without failing what is still permitted. (A revision
+                    // ahead of this state's comes from no honest member: it is checked all the same.)
                     recheck(auth, u.user(), u.command());
                 }
                 checkLeaseKeys(store, auth, u.user(), u.command());

@@ -130,12 +130,16 @@ class CommandApplierTest {
     }
 
     @Test
-    void aCommandCheckedAtANewerRevisionThanTheApplyKnowsApplies() {
+    void aCommandClaimingANewerRevisionThanTheApplyKnowsIsCheckedAgain() {
         enableWithAlice();
-        Command ahead = new Command.AsUser("alice", store.auth().revision() + 5,
-                new Command.Kv(PutRequest.of(b("app/1"), b("v"))));
-        apply(ahead);
+        // No honest member checks against a state ahead of the entry's own place in the log: such a claim is
+        // checked against the state the apply has, like a stale one.
+        apply(new Command.AsUser("alice", store.auth().revision() + 5,
+                new Command.Kv(PutRequest.of(b("app/1"), b("v")))));
         assertEquals(1, get("app/1").size());
+        assertRefused(ErrorCode.PERMISSION_DENIED, new Command.AsUser("alice", store.auth().revision() + 5,
+                new Command.Kv(PutRequest.of(b("other/1"), b("v")))));
+        assertEquals(0, get("other/1").size());
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -46,12 +48,13 @@ class LeaseClockStepTest {
         }
         var self = new RaftNodeOptions.Peer(1, "127.0.0.1:" + port, "http://127.0.0.1:1");
         var options = RaftNodeOptions.builder("clock", 1, List.of(self), dir.resolve("raft"),
-                StoreConfig.defaults(dir.resolve("store"))).electionTimeout(Duration.ofMillis(300)).build();
+                StoreConfig.defaults(dir.resolve("store"))).electionTimeout(Duration.ofMillis(1000)).build();
         try (RaftNode node = RaftNode.start(options, new MetricRegistry())) {
             await().atMost(Duration.ofSeconds(30)).until(() -> node.status().isLeader());
             long ttl = 10;
-            node.writes().propose(new Command.LeaseGrant(5, ttl)).get();
-            node.writes().propose(new Command.Kv(new PutRequest(b("leased"), b("v"), 5, false, false, false))).get();
+            proposeUntilApplied(node, new Command.LeaseGrant(5, ttl), () -> node.store().leaseIds().contains(5L));
+            proposeUntilApplied(node, new Command.Kv(new PutRequest(b("leased"), b("v"), 5, false, false, false)),
+                    () -> !node.store().range(RangeRequest.of(b("leased")).build()).kvs().isEmpty());
             long granted = System.nanoTime();
             step("+3600");
             // Once the offset is reread (within a second) the wall clock is an hour ahead; the lease keeper ticks
@@ -69,6 +72,28 @@ class LeaseClockStepTest {
         } finally {
             step("+0");
         }
+    }
+
+    /**
+     * Proposes {@code c} until {@code applied} holds. Ratis' leader steps down after a JVM pause longer than its
+     * election timeout, which a loaded machine (and libfaketime's file reads) can cause; a proposal caught in that
+     * fails, and may or may not have gone in, so the test looks at the state rather than proposing blindly again.
+     */
+    private static void proposeUntilApplied(RaftNode node, Command c, BooleanSupplier applied) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (applied.getAsBoolean()) {
+                return true;
+            }
+            if (!node.status().isLeader()) {
+                return false;
+            }
+            try {
+                node.writes().propose(c).get();
+            } catch (ExecutionException e) {
+                return false; // stepped down meanwhile: look again once it leads
+            }
+            return applied.getAsBoolean();
+        });
     }
 
     /**

@@ -34,6 +34,7 @@ public final class ServerMetrics {
         this.registry = registry;
         this.errors = registry.counter("raftkv_http_errors_total");
         registry.register("raftkv_raft_term", (Gauge<Long>) () -> node.status().term());
+        registry.register("raftkv_auth_bcrypt_checks", (Gauge<Long>) () -> node.passwords().bcryptChecks());
         registry.register("raftkv_raft_commit_index", (Gauge<Long>) () -> node.status().commitIndex());
         registry.register("raftkv_raft_applied_index", (Gauge<Long>) () -> node.status().appliedIndex());
         registry.register("raftkv_raft_is_leader", (Gauge<Integer>) () -> node.status().isLeader() ? 1 : 0);

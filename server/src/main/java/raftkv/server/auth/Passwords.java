@@ -6,6 +6,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -29,6 +30,10 @@ public final class Passwords {
     /** User name to the hash its last good password matched and that password's HMAC. */
     private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
 
+    private final AtomicLong bcryptChecks = new AtomicLong();
+    /** A hash no password is known for, made on first use (a bcrypt run at startup would slow every start). */
+    private volatile String dummyHash;
+
     private record Remembered(String hash, byte[] passwordMac) {
     }
 
@@ -46,30 +51,62 @@ public final class Passwords {
                 StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether {@code password} is the one that last matched {@code hash} for {@code user} here: one HMAC, no bcrypt.
+     * False says only "not remembered"; {@link #matches} decides.
+     */
+    public boolean remembered(String user, String password, String hash) {
+        if (hash == null || hash.isEmpty() || password == null) {
+            return false;
+        }
+        Remembered r = remembered.get(user);
+        return r != null && r.hash().equals(hash) && MessageDigest.isEqual(r.passwordMac(), mac(user, password));
+    }
+
     /** Whether {@code password} matches {@code hash}, the user's stored bcrypt hash. */
     public boolean matches(String user, String password, String hash) {
         if (hash == null || hash.isEmpty()) {
             return false;
         }
-        byte[] mac = mac(user, password);
-        Remembered r = remembered.get(user);
-        if (r != null && r.hash().equals(hash) && MessageDigest.isEqual(r.passwordMac(), mac)) {
+        if (remembered(user, password, hash)) {
             return true;
         }
-        boolean ok;
-        try {
-            ok = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
-                    hash.getBytes(StandardCharsets.UTF_8)).verified;
-        } catch (IllegalArgumentException e) {
-            ok = false; // longer than bcrypt takes, or a damaged hash: no password matches it
-        }
+        boolean ok = verify(password, hash);
         if (ok) {
             if (remembered.size() >= MAX_REMEMBERED) {
                 remembered.clear();
             }
-            remembered.put(user, new Remembered(hash, mac));
+            remembered.put(user, new Remembered(hash, mac(user, password)));
         }
         return ok;
+    }
+
+    /**
+     * Spends what checking a password costs, for a user that does not exist or has no password: the answer then
+     * takes as long as for a wrong password, and does not tell which names exist.
+     */
+    public void spendACheck(String password) {
+        String dummy = dummyHash;
+        if (dummy == null) {
+            dummy = hash("raftkv: no such user");
+            dummyHash = dummy;
+        }
+        verify(password == null ? "" : password, dummy);
+    }
+
+    /** How many bcrypt checks this member ran (a remembered password costs none). */
+    public long bcryptChecks() {
+        return bcryptChecks.get();
+    }
+
+    private boolean verify(String password, String hash) {
+        bcryptChecks.incrementAndGet();
+        try {
+            return BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8),
+                    hash.getBytes(StandardCharsets.UTF_8)).verified;
+        } catch (IllegalArgumentException e) {
+            return false; // longer than bcrypt takes, or a damaged hash: no password matches it
+        }
     }
 
     private byte[] mac(String user, String password) {

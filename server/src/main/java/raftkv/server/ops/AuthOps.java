@@ -33,6 +33,15 @@ public final class AuthOps {
     public record Status(boolean enabled, long authRevision) {
     }
 
+    /** Failed logins, logged at most once per interval: anyone may try, and must not flood the log. */
+    private static final FailureLog failures = new FailureLog(10_000, System::nanoTime, (user, unlogged) -> {
+        if (unlogged == 0) {
+            log.info("authentication failed for user '{}'", user);
+        } else {
+            log.info("authentication failed for user '{}' ({} more failed since the last such line)", user, unlogged);
+        }
+    });
+
     private final Node node;
 
     public AuthOps(Node node) {
@@ -49,6 +58,15 @@ public final class AuthOps {
         node.raft().reads().linearizable().whenComplete((v, e) -> {
             if (e != null) {
                 token.completeExceptionally(e);
+                return;
+            }
+            // A remembered password costs one HMAC: answered here, it never waits behind bcrypt runs (a flood of
+            // wrong passwords fills the bcrypt pool, and must not lock out users whose logins are remembered).
+            AuthState now = node.guard().state();
+            User known = now.enabled() ? now.user(name == null ? "" : name).orElse(null) : null;
+            if (known != null && known.hasPassword()
+                    && node.passwords().remembered(known.name(), password, known.passwordHash())) {
+                token.complete(issue(now, known));
                 return;
             }
             try {
@@ -72,12 +90,22 @@ public final class AuthOps {
             throw new StorageException(ErrorCode.AUTH_NOT_ENABLED);
         }
         User user = s.user(name == null ? "" : name).orElse(null);
-        if (user == null || !user.hasPassword() || password == null
-                || !node.passwords().matches(user.name(), password, user.passwordHash())) {
-            log.info("authentication failed for user '{}'", printable(name));
+        boolean ok;
+        if (user == null || !user.hasPassword() || password == null) {
+            node.passwords().spendACheck(password); // as long as a wrong password: no hint of which names exist
+            ok = false;
+        } else {
+            ok = node.passwords().matches(user.name(), password, user.passwordHash());
+        }
+        if (!ok) {
+            failures.record(printable(name));
             throw new StorageException(ErrorCode.AUTH_FAILED);
         }
-        log.debug("user '{}' authenticated", name);
+        return issue(s, user);
+    }
+
+    private String issue(AuthState s, User user) {
+        log.debug("user '{}' authenticated", user.name());
         return node.tokens().issue(s, user);
     }
 

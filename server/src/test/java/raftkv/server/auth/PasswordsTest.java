@@ -1,5 +1,6 @@
 package raftkv.server.auth;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,31 @@ class PasswordsTest {
         assertFalse(passwords.matches("alice", "", h));
         assertFalse(passwords.matches("bob", "wrong", h));
         assertTrue(passwords.matches("bob", "s3cret", h), "the hash decides, not the user");
+    }
+
+    @Test
+    void aRememberedPasswordCostsNoBcryptRun() {
+        String h = passwords.hash("s3cret");
+        assertFalse(passwords.remembered("alice", "s3cret", h), "not before it matched once");
+        long before = passwords.bcryptChecks();
+        assertTrue(passwords.matches("alice", "s3cret", h));
+        assertEquals(before + 1, passwords.bcryptChecks(), "the first check runs bcrypt");
+        assertTrue(passwords.remembered("alice", "s3cret", h));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(passwords.matches("alice", "s3cret", h));
+        }
+        assertEquals(before + 1, passwords.bcryptChecks(), "the next ones do not");
+        assertFalse(passwords.matches("alice", "wrong", h));
+        assertEquals(before + 2, passwords.bcryptChecks(), "a wrong password always does");
+        assertFalse(passwords.remembered("alice", "wrong", h));
+    }
+
+    @Test
+    void anUnknownUserCostsACheckToo() {
+        long before = passwords.bcryptChecks();
+        passwords.spendACheck("anything");
+        passwords.spendACheck(null);
+        assertTrue(passwords.bcryptChecks() >= before + 2);
     }
 
     @Test

@@ -215,6 +215,49 @@ class AuthIT {
         assertEquals(before, revision(endpoint(1)), "a reader's fuzzed requests wrote nothing (seed " + seed + ")");
     }
 
+    /**
+     * The gRPC side of the same: calls to every service whose messages are random bytes (or claim more bytes than
+     * they carry), without a token or with a forged one, are answered about the credentials alone. The check runs
+     * before grpc-java parses a message, so no such message is ever decoded.
+     */
+    @Test
+    void fuzzedGrpcCallsNeverGetPastTheCheck() throws Exception {
+        long seed = Long.getLong("raftkv.fuzz.seed", System.currentTimeMillis());
+        java.util.Random r = new java.util.Random(seed);
+        String alice = token(endpoint(1), "alice", READER_PASSWORD);
+        String forged = alice.substring(0, alice.lastIndexOf('.') + 1) + "AAAA";
+        Set<String> open = Set.of("/etcdserverpb.Auth/Authenticate", "/etcdserverpb.Maintenance/Status",
+                "/etcdserverpb.Cluster/MemberList", "/etcdserverpb.KV/NoSuchMethod", "/no.such.Service/Call");
+        long before = revision(endpoint(1));
+        int checked = 0;
+        for (int i = 0; i < 150; i++) {
+            String method = RawGrpc.METHODS[r.nextInt(RawGrpc.METHODS.length)];
+            if (open.contains(method)) {
+                continue;
+            }
+            boolean withForged = r.nextBoolean();
+            byte[] body = RawGrpc.random(r, 300);
+            int claimed = r.nextBoolean() ? body.length : body.length + 1 + r.nextInt(1_000);
+            byte[] bytes = RawGrpc.concat(RawGrpc.PREFACE, RawGrpc.frame(RawGrpc.SETTINGS, 0, 0, new byte[0]),
+                    RawGrpc.callHeaders(1, method, withForged ? forged : null),
+                    RawGrpc.frame(RawGrpc.DATA, RawGrpc.END_STREAM, 1, RawGrpc.message(claimed, body)));
+            String where = "seed " + seed + ", case " + i + " (" + method + (withForged ? ", forged token" : "")
+                    + ")";
+            RawGrpc.Outcome o;
+            try (java.net.Socket s = RawHttp.connect(endpoint(1 + i % 3))) {
+                s.getOutputStream().write(bytes);
+                o = RawGrpc.read(s, 10_000);
+            }
+            assertEquals(withForged ? "etcdserver: invalid auth token" : "etcdserver: user name is empty",
+                    o.grpcMessage(), where + " -> " + o);
+            checked++;
+        }
+        assertTrue(checked > 50, "too few cases reached a guarded method: " + checked);
+        FaultChecks.report(String.format("auth gRPC fuzz seed=%d: %d calls of random bytes without or with a forged"
+                + " token: each answered about its credentials", seed, checked));
+        assertEquals(before, revision(endpoint(1)), "nothing was written (seed " + seed + ")");
+    }
+
     // ------------------------------------------------------------------------------------------- gRPC: etcdctl
 
     @Test

@@ -68,8 +68,16 @@ final class RawGrpc {
 
     /** A HEADERS frame that opens a gRPC call to {@code path} on {@code stream}. */
     static byte[] callHeaders(int stream, String path) {
+        return callHeaders(stream, path, null);
+    }
+
+    /** A call's headers, with etcd's {@code token} metadata when {@code token} is not null. */
+    static byte[] callHeaders(int stream, String path, String token) {
         Http2Headers h = new DefaultHttp2Headers().method("POST").scheme("http").path(path).authority("raftkv")
                 .add("content-type", "application/grpc").add("te", "trailers");
+        if (token != null) {
+            h.add("token", token);
+        }
         ByteBuf out = Unpooled.buffer();
         try {
             new DefaultHttp2HeadersEncoder().encodeHeaders(stream, h, out);
@@ -109,7 +117,8 @@ final class RawGrpc {
     }
 
     /** How a raw exchange ended: the gRPC status of stream 1 if the server answered it, and how the socket ended. */
-    record Outcome(Integer grpcStatus, boolean closedByServer, boolean goAway) {
+    /** How stream 1 ended: its gRPC status and message (percent-decoded), if it got one. */
+    record Outcome(Integer grpcStatus, String grpcMessage, boolean closedByServer, boolean goAway) {
     }
 
     /**
@@ -125,7 +134,7 @@ final class RawGrpc {
             while (true) {
                 byte[] head = in.readNBytes(9);
                 if (head.length < 9) {
-                    return new Outcome(null, true, goAway);
+                    return new Outcome(null, null, true, goAway);
                 }
                 int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
                 int type = head[3];
@@ -134,17 +143,21 @@ final class RawGrpc {
                         | (head[8] & 0xff);
                 byte[] payload = in.readNBytes(length);
                 if (payload.length < length) {
-                    return new Outcome(null, true, goAway);
+                    return new Outcome(null, null, true, goAway);
                 }
                 goAway |= type == GOAWAY;
                 if (type == RST_STREAM && stream == 1) {
-                    return new Outcome(null, false, goAway);
+                    return new Outcome(null, null, false, goAway);
                 }
                 if (type == HEADERS && stream == 1) {
                     Http2Headers h = decode(decoder, stream, payload);
                     if ((flags & END_STREAM) != 0) {
                         CharSequence status = h.get("grpc-status");
-                        return new Outcome(status == null ? null : Integer.parseInt(status.toString()), false, goAway);
+                        CharSequence message = h.get("grpc-message");
+                        return new Outcome(status == null ? null : Integer.parseInt(status.toString()),
+                                message == null ? null : java.net.URLDecoder.decode(message.toString()
+                                        .replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8),
+                                false, goAway);
                     }
                 }
             }

@@ -29,3 +29,15 @@ ensure_client_built() {
     (cd "$root" && mvn -B -q -DskipTests -pl client -am package) >&2
   fi
 }
+
+bench_jar() {
+  { ls "$root"/benchmark/target/benchmark-*.jar 2>/dev/null || true; } | grep -v -- '-sources' | head -1
+}
+
+# Builds the benchmark (Bench, Compare, SecurityCost) if its jar is missing.
+ensure_bench_built() {
+  if [ -z "$(bench_jar)" ] || [ ! -d "$root/benchmark/target/lib" ]; then
+    echo "building the benchmark (first use)..." >&2
+    (cd "$root" && mvn -B -q -DskipTests -pl benchmark -am package) >&2
+  fi
+}

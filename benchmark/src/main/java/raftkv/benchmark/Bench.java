@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import raftkv.benchmark.driver.Driver;
 import raftkv.benchmark.driver.JetcdDriver;
 import raftkv.benchmark.driver.RaftKvDriver;
+import raftkv.benchmark.driver.Security;
 
 /**
  * One benchmark run against raftkv (through its client library) or etcd (through jetcd, its native gRPC API), in
@@ -17,6 +18,7 @@ import raftkv.benchmark.driver.RaftKvDriver;
  * <pre>
  * bench --workload put --in-flight 256 --seconds 20
  * bench --driver etcd --endpoints http://127.0.0.1:42379 --workload range --serializable
+ * bench --endpoints https://127.0.0.1:2379 --cacert ca.pem --cert root.pem --key root-key.pem --user bench:pw
  * </pre>
  */
 @CommandLine.Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,15 +45,16 @@ public final class Bench implements Callable<Integer> {
     @Option(names = "--leases", defaultValue = "100") int leases;
     @Option(names = "--watchers", defaultValue = "1000") int watchers;
     @Option(names = "--json", description = "print the result as one JSON line too") boolean json;
+    @CommandLine.Mixin SecurityOptions security;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Bench()).execute(args));
     }
 
-    static Driver driver(String name, List<String> endpoints, int conns) {
+    static Driver driver(String name, List<String> endpoints, int conns, Security security) {
         return switch (name) {
-            case "raftkv", "etcd" -> new JetcdDriver(name, endpoints, conns);
-            case "raftkv-http" -> new RaftKvDriver(endpoints, conns);
+            case "raftkv", "etcd" -> new JetcdDriver(name, endpoints, conns, security);
+            case "raftkv-http" -> new RaftKvDriver(endpoints, conns, security);
             default -> throw new CommandLine.ParameterException(new CommandLine(new Bench()),
                     "--driver: raftkv, raftkv-http or etcd, not " + name);
         };
@@ -69,9 +72,10 @@ public final class Bench implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Workload w = workload(workload);
+        Security s = security.security(endpoints);
         LoadOptions o = new LoadOptions(inFlight, conns, seconds, warmup, total, rate, keySize, valueSize, keySpace,
                 sequentialKeys, serializable, readPercent, leases, watchers);
-        try (Driver d = driver(driver, endpoints, conns)) {
+        try (Driver d = driver(driver, endpoints, conns, s)) {
             Result r = new LoadRunner(d, System.out).run(workload, w, o);
             System.out.println(r.line());
             if (json) {

@@ -13,6 +13,7 @@ import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import raftkv.benchmark.driver.Driver;
+import raftkv.benchmark.driver.Security;
 
 /**
  * raftkv and etcd side by side, in one process and one run, both through the same client: jetcd over etcd's gRPC
@@ -20,10 +21,11 @@ import raftkv.benchmark.driver.Driver;
  * machine's noise hits both alike, and the medians of the rounds are compared. A second row per workload drives
  * raftkv through its own Java client over the JSON API instead (raftkv-http), against the same etcd figures. The
  * last line is {@code put256 ratio raftkv/etcd = X.XX} (jetcd for both). {@code scripts/bench-vs-etcd} starts both
- * clusters and runs this.
+ * clusters and runs this. {@code --user}, {@code --cacert}, {@code --cert} and {@code --key} apply to raftkv only.
  */
 @CommandLine.Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs the workloads on raftkv and etcd in alternating rounds and prints the ratios.")
+        description = {"Runs the workloads on raftkv and etcd in alternating rounds and prints the ratios.",
+                "--user, --cacert, --cert and --key apply to raftkv's side only."})
 public final class Compare implements Callable<Integer> {
 
     @Option(names = "--raftkv-endpoints", split = ",",
@@ -47,6 +49,8 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--no-http", description = "skip the raftkv-http rows") boolean noHttp;
     @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
     @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
+    @CommandLine.Mixin SecurityOptions security;
+    private Security raftkvSecurity;
 
     /** One row of the comparison: a name, a workload and its options. */
     record Case(String name, Workload workload, LoadOptions options) {
@@ -78,6 +82,7 @@ public final class Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        raftkvSecurity = security.security(raftkvEndpoints);
         int n = rounds != null ? rounds : quick ? 3 : 5;
         int secs = seconds != null ? seconds : quick ? 3 : 15;
         List<Result> results = new ArrayList<>();
@@ -125,21 +130,15 @@ public final class Compare implements Callable<Integer> {
      */
     private void prewarm(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int seconds)
             throws Exception {
-        if (seconds <= 0) {
-            return;
-        }
-        int puts = Math.max(1, seconds * 2 / 3);
-        LoadOptions o = LoadOptions.defaults().withTime(puts, 0);
-        LoadRunner runner = runner(runners, drivers, system, o.connections());
-        System.out.println("prewarm: " + runner.run("prewarm-put", Workload.PUT, o).line());
-        System.out.println("prewarm: " + runner.run("prewarm-get", Workload.RANGE,
-                o.withTime(Math.max(1, seconds - puts), 0)).line());
+        runner(runners, drivers, system, LoadOptions.defaults().connections()).prewarm(seconds);
     }
 
     /** One driver (and runner, which remembers what it wrote) per system and connection count. */
     private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
         return runners.computeIfAbsent(system + "/" + conns, k -> {
-            Driver d = Bench.driver(system, system.startsWith("raftkv") ? raftkvEndpoints : etcdEndpoints, conns);
+            boolean raftkv = system.startsWith("raftkv");
+            Driver d = Bench.driver(system, raftkv ? raftkvEndpoints : etcdEndpoints, conns,
+                    raftkv ? raftkvSecurity : Security.none());
             drivers.add(d);
             return new LoadRunner(d, System.out);
         });

@@ -59,6 +59,22 @@ public final class LoadRunner {
         }, null);
     }
 
+    /**
+     * Unmeasured load with the default options, puts for two thirds of {@code seconds} and then gets, a line for
+     * each: a fresh raftkv JVM, and this JVM's client, compile their hot paths in their first minute or two (see
+     * {@link Compare}'s {@code --prewarm} for what that was worth).
+     */
+    public void prewarm(int seconds) throws Exception {
+        if (seconds <= 0) {
+            return;
+        }
+        int puts = Math.max(1, seconds * 2 / 3);
+        LoadOptions o = LoadOptions.defaults().withTime(puts, 0);
+        out.println("prewarm: " + run("prewarm-put", Workload.PUT, o).line());
+        out.println("prewarm: " + run("prewarm-get", Workload.RANGE,
+                o.withTime(Math.max(1, seconds - puts), 0)).line());
+    }
+
     /** One request: {@code n} is its sequence number, {@code due} its scheduled send time. */
     private interface Op {
         CompletableFuture<?> send(long n, long due);
@@ -96,8 +112,9 @@ public final class LoadRunner {
                     long t = System.nanoTime();
                     lastDone.accumulateAndGet(t, Math::max);
                     if (e != null) {
-                        if (due >= measureFrom) {
-                            errors.incrementAndGet();
+                        if (due >= measureFrom && errors.getAndIncrement() == 0) {
+                            // The first says what went wrong; a count alone does not.
+                            out.printf("  %s %s: first error: %s%n", name, driver.name(), causes(e));
                         }
                     } else {
                         long micros = Math.max(0, (t - due) / 1000);
@@ -134,6 +151,17 @@ public final class LoadRunner {
             seconds = Math.max(1e-9, (lastDone.get() - measureFrom) / 1e9);
         }
         return Result.of(name, driver.name(), h, errors.get(), seconds);
+    }
+
+    /** The messages of {@code e} and its causes, outermost first, leaving out the futures' wrappers. */
+    private static String causes(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (!(t instanceof java.util.concurrent.CompletionException)) {
+                b.append(b.isEmpty() ? "" : " <- ").append(t);
+            }
+        }
+        return b.toString();
     }
 
     /** Runs {@code issue} here, or on the hand-off pool once a chain of synchronous completions gets deep. */

@@ -43,17 +43,33 @@ public final class LocalCluster {
 
     /** The default local cluster of {@code n} nodes (1 to 5) on etcd's ports. */
     public static List<NodeConfig> defaults(int n, Path dataRoot) {
+        return defaults(n, dataRoot, 0);
+    }
+
+    /**
+     * The same with every port moved up by {@code portOffset} (0 to 9999), so that a second local cluster can run
+     * beside the first one: with 100, node 1 serves on 2479 and 2480, node 2 on 22479 and 22480.
+     */
+    public static List<NodeConfig> defaults(int n, Path dataRoot, int portOffset) {
         if (n < 1 || n > 5) {
             throw new IllegalArgumentException("a local cluster has 1 to 5 nodes, not " + n);
         }
+        checkPortOffset(portOffset);
         int[] client = new int[n];
         int[] raft = new int[n];
         for (int i = 1; i <= n; i++) {
-            client[i - 1] = defaultClientPort(i);
-            raft[i - 1] = defaultRaftPort(i);
+            client[i - 1] = defaultClientPort(i) + portOffset;
+            raft[i - 1] = defaultRaftPort(i) + portOffset;
         }
         return generate("raftkv-local", n, dataRoot, client, raft, NodeConfig.RaftSettings.DEFAULTS,
                 NodeConfig.Limits.DEFAULTS, NodeConfig.CompactionSettings.DEFAULTS);
+    }
+
+    /** Below 10,000, node i's ports never reach node i+1's; and node 5's stay below 65,536. */
+    public static void checkPortOffset(int portOffset) {
+        if (portOffset < 0 || portOffset > 9_999) {
+            throw new IllegalArgumentException("a port offset is 0 to 9999, not " + portOffset);
+        }
     }
 
     /** Writes {@code configs} as {@code dir/node-i.yaml}; returns the files. */

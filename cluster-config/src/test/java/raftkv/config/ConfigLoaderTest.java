@@ -64,6 +64,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPortOffsetMovesEveryPortOfALocalCluster() throws Exception {
+        List<Path> files = LocalCluster.write(LocalCluster.defaults(3, Path.of("data"), 100), dir);
+        assertEquals(2479, ConfigLoader.load(files.get(0)).self().clientAddress().port());
+        NodeConfig c3 = ConfigLoader.load(files.get(2));
+        assertEquals(32479, c3.self().clientAddress().port());
+        assertEquals(32480, c3.self().raftAddress().port());
+        assertThrows(IllegalArgumentException.class, () -> LocalCluster.defaults(3, Path.of("data"), 10_000));
+    }
+
+    @Test
     void eachProblemNamesItsField() throws Exception {
         assertEquals(List.of("field cluster.members[1].id: duplicate member id 1",
                         "field node.id: 2 is not the id of any member in cluster.members"),

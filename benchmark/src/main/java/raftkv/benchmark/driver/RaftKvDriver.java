@@ -15,19 +15,37 @@ import raftkv.client.TxnOp;
 import raftkv.client.WatchEvent;
 import raftkv.client.WatchOptions;
 
-/** raftkv through its own client library; {@code connections} client instances, used in turn. */
+/**
+ * raftkv through its own client library; {@code connections} client instances, used in turn. With a user, each
+ * instance authenticates on first use and renews its token itself.
+ */
 public final class RaftKvDriver implements Driver {
 
     private final List<RaftKv> clients = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
 
-    public RaftKvDriver(List<String> endpoints, int connections) {
+    public RaftKvDriver(List<String> endpoints, int connections, Security security) {
         for (int i = 0; i < connections; i++) {
             // Each instance prefers a different endpoint, as separate application processes would.
             List<String> mine = new ArrayList<>(endpoints);
             java.util.Collections.rotate(mine, -(i % endpoints.size()));
-            clients.add(RaftKv.builder().endpoints(mine).timeout(Duration.ofSeconds(30)).build());
+            clients.add(client(mine, security));
         }
+    }
+
+    /** A client of {@code endpoints} (the first preferred) as {@code security} says. */
+    public static RaftKv client(List<String> endpoints, Security security) {
+        RaftKv.Builder b = RaftKv.builder().endpoints(endpoints).timeout(Duration.ofSeconds(30));
+        if (security.caCert() != null) {
+            b.caCert(security.caCert());
+        }
+        if (security.cert() != null) {
+            b.clientCert(security.cert(), security.key());
+        }
+        if (security.hasUser()) {
+            b.user(security.user(), security.password());
+        }
+        return b.build();
     }
 
     private RaftKv client() {

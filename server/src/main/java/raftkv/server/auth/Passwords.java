@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,6 +35,8 @@ public final class Passwords {
     private final ConcurrentHashMap<String, Remembered> remembered = new ConcurrentHashMap<>();
 
     private final AtomicLong bcryptChecks = new AtomicLong();
+    /** Checks queued or running, by user, hash and password HMAC; as many as the pool holds at most. */
+    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> checking = new ConcurrentHashMap<>();
     /** A hash no password is known for, made on first use (a bcrypt run at startup would slow every start). */
     private volatile String dummyHash;
 
@@ -79,6 +85,36 @@ public final class Passwords {
             remembered.put(user, new Remembered(hash, mac(user, password)));
         }
         return ok;
+    }
+
+    /**
+     * {@link #matches}, run on {@code pool}, once for identical checks that overlap: clients that start together
+     * (jetcd sends an Authenticate for each call it makes before it has a token) ask the same cold question many
+     * times at once, and one bcrypt run answers them all. Fails with the pool's RejectedExecutionException when the
+     * pool is full.
+     */
+    public CompletableFuture<Boolean> matchesOnce(String user, String password, String hash, Executor pool) {
+        String key = user + '\0' + hash + '\0' + HexFormat.of().formatHex(mac(user, password));
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = checking.putIfAbsent(key, mine);
+        if (running != null) {
+            return running;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    mine.complete(matches(user, password, hash));
+                } catch (RuntimeException e) {
+                    mine.completeExceptionally(e);
+                } finally {
+                    checking.remove(key, mine);
+                }
+            });
+        } catch (RejectedExecutionException full) {
+            checking.remove(key, mine);
+            mine.completeExceptionally(full);
+        }
+        return mine;
     }
 
     /**

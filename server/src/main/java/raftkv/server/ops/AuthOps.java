@@ -54,54 +54,51 @@ public final class AuthOps {
      * {@link Passwords}); nothing is replicated.
      */
     public CompletableFuture<String> authenticate(String name, String password) {
-        CompletableFuture<String> token = new CompletableFuture<>();
-        node.raft().reads().linearizable().whenComplete((v, e) -> {
-            if (e != null) {
-                token.completeExceptionally(e);
-                return;
+        return node.raft().reads().linearizable().thenCompose(v -> {
+            AuthState now = node.guard().state();
+            if (!now.enabled()) {
+                throw new StorageException(ErrorCode.AUTH_NOT_ENABLED);
+            }
+            User known = now.user(name == null ? "" : name).orElse(null);
+            if (known == null || !known.hasPassword() || password == null) {
+                // As long as a wrong password takes: the answer's time gives no hint of which names exist.
+                return onPasswordPool(() -> node.passwords().spendACheck(password))
+                        .thenApply(x -> failed(name));
             }
             // A remembered password costs one HMAC: answered here, it never waits behind bcrypt runs (a flood of
             // wrong passwords fills the bcrypt pool, and must not lock out users whose logins are remembered).
-            AuthState now = node.guard().state();
-            User known = now.enabled() ? now.user(name == null ? "" : name).orElse(null) : null;
-            if (known != null && known.hasPassword()
-                    && node.passwords().remembered(known.name(), password, known.passwordHash())) {
-                token.complete(issue(now, known));
-                return;
+            if (node.passwords().remembered(known.name(), password, known.passwordHash())) {
+                return CompletableFuture.completedFuture(issue(now, known));
             }
-            try {
-                node.passwordChecks().execute(() -> {
-                    try {
-                        token.complete(check(node.guard().state(), name, password));
-                    } catch (RuntimeException failure) {
-                        token.completeExceptionally(failure);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException full) {
-                token.completeExceptionally(new ApiError.ApiException(ApiError.tooManyRequests()));
-            }
+            return node.passwords().matchesOnce(known.name(), password, known.passwordHash(), node.passwordChecks())
+                    .exceptionally(e -> {
+                        throw busyOr(e);
+                    })
+                    .thenApply(ok -> ok ? issue(now, known) : failed(name));
         });
-        return token;
     }
 
-    /** The password check itself, on a password-check thread. */
-    private String check(AuthState s, String name, String password) {
-        if (!s.enabled()) {
-            throw new StorageException(ErrorCode.AUTH_NOT_ENABLED);
+    private CompletableFuture<Void> onPasswordPool(Runnable r) {
+        try {
+            return CompletableFuture.runAsync(r, node.passwordChecks());
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            return CompletableFuture.failedFuture(new ApiError.ApiException(ApiError.tooManyRequests()));
         }
-        User user = s.user(name == null ? "" : name).orElse(null);
-        boolean ok;
-        if (user == null || !user.hasPassword() || password == null) {
-            node.passwords().spendACheck(password); // as long as a wrong password: no hint of which names exist
-            ok = false;
-        } else {
-            ok = node.passwords().matches(user.name(), password, user.passwordHash());
+    }
+
+    /** The bcrypt pool's refusal as etcd's "too many requests"; anything else as it is. */
+    private static RuntimeException busyOr(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                ? e.getCause() : e;
+        if (cause instanceof java.util.concurrent.RejectedExecutionException) {
+            return new ApiError.ApiException(ApiError.tooManyRequests());
         }
-        if (!ok) {
-            failures.record(printable(name));
-            throw new StorageException(ErrorCode.AUTH_FAILED);
-        }
-        return issue(s, user);
+        return cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+    }
+
+    private static String failed(String name) {
+        failures.record(printable(name));
+        throw new StorageException(ErrorCode.AUTH_FAILED);
     }
 
     private String issue(AuthState s, User user) {

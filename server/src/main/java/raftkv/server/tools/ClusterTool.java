@@ -31,7 +31,11 @@ public final class ClusterTool {
     private static Path caFile;
     private static Path certFile;
     private static Path keyFile;
+    private static int portOffset;
     private static HttpClient http;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @CommandLine.Option(names = "--cacert", description = "trust the CAs of this PEM file (https endpoints)")
     void cacert(Path file) {
@@ -46,6 +50,26 @@ public final class ClusterTool {
     @CommandLine.Option(names = "--key", description = "the private key (PEM) of --cert")
     void key(Path file) {
         keyFile = file;
+    }
+
+    @CommandLine.Option(names = "--port-offset", description = "the cluster's ports are etcd's local ones plus this"
+            + " (0 to 9999; default 0): configs, add-config and add use it, so that a second cluster runs beside the"
+            + " first")
+    void portOffset(int offset) {
+        try {
+            LocalCluster.checkPortOffset(offset);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port-offset: " + e.getMessage());
+        }
+        portOffset = offset;
+    }
+
+    static int clientPort(int id) {
+        return LocalCluster.defaultClientPort(id) + portOffset;
+    }
+
+    static int raftPort(int id) {
+        return LocalCluster.defaultRaftPort(id) + portOffset;
     }
 
     private static synchronized HttpClient http() {
@@ -77,7 +101,7 @@ public final class ClusterTool {
 
         @Override
         public Integer call() throws Exception {
-            List<NodeConfig> configs = LocalCluster.defaults(nodes, data);
+            List<NodeConfig> configs = LocalCluster.defaults(nodes, data, portOffset);
             if (tlsDir != null) {
                 configs = configs.stream().map(c -> new NodeConfig(c.cluster(), c.node(), c.raft(), c.limits(),
                         c.compaction(), localTls(tlsDir, c.node().id()), null)).toList();
@@ -174,8 +198,8 @@ public final class ClusterTool {
                 System.err.println("a local cluster has at most 5 members");
                 return 2;
             }
-            members.add(new raftkv.config.Member(next, "node-" + next, "127.0.0.1:" + LocalCluster.defaultRaftPort(next),
-                    "127.0.0.1:" + LocalCluster.defaultClientPort(next)));
+            members.add(new raftkv.config.Member(next, "node-" + next, "127.0.0.1:" + raftPort(next),
+                    "127.0.0.1:" + clientPort(next)));
             raftkv.config.NodeConfig config = new raftkv.config.NodeConfig(
                     new raftkv.config.ClusterConfig("raftkv-local", members, "existing"),
                     new raftkv.config.NodeConfig.Self(next, data.resolve("node-" + next).toString()), null, null,
@@ -202,8 +226,8 @@ public final class ClusterTool {
         @Override
         public Integer call() throws Exception {
             var add = JSON.createObjectNode().put("ID", id).put("isLearner", true);
-            add.set("peerURLs", JSON.createArrayNode().add("http://127.0.0.1:" + LocalCluster.defaultRaftPort(id)));
-            add.set("clientURLs", JSON.createArrayNode().add("http://127.0.0.1:" + LocalCluster.defaultClientPort(id)));
+            add.set("peerURLs", JSON.createArrayNode().add("http://127.0.0.1:" + raftPort(id)));
+            add.set("clientURLs", JSON.createArrayNode().add("http://127.0.0.1:" + clientPort(id)));
             long deadline = System.nanoTime() + timeout * 1_000_000_000L;
             while (true) {
                 try {

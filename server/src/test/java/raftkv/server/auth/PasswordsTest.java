@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PasswordsTest {
@@ -38,6 +39,49 @@ class PasswordsTest {
         assertFalse(passwords.matches("alice", "wrong", h));
         assertEquals(before + 2, passwords.bcryptChecks(), "a wrong password always does");
         assertFalse(passwords.remembered("alice", "wrong", h));
+    }
+
+    @Test
+    void identicalChecksThatOverlapRunBcryptOnce() throws Exception {
+        String h = passwords.hash("s3cret");
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            pool.execute(() -> {
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long before = passwords.bcryptChecks();
+            List<java.util.concurrent.CompletableFuture<Boolean>> same = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                same.add(passwords.matchesOnce("alice", "s3cret", h, pool));
+            }
+            var wrong = passwords.matchesOnce("alice", "wrong", h, pool);
+            hold.countDown();
+            for (var f : same) {
+                assertTrue(f.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertFalse(wrong.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(before + 2, passwords.bcryptChecks(), "one run for the 20 identical checks, one for the other");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFullPoolRefusesTheCheck() {
+        String h = passwords.hash("s3cret");
+        java.util.concurrent.Executor full = r -> {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+        };
+        var f = passwords.matchesOnce("alice", "s3cret", h, full);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, f::get);
+        assertTrue(e.getCause() instanceof java.util.concurrent.RejectedExecutionException, e.toString());
+        // Refused, not remembered as running: the next check goes ahead.
+        assertTrue(passwords.matchesOnce("alice", "s3cret", h, Runnable::run).join());
     }
 
     @Test

@@ -178,6 +178,17 @@ class AuthIT {
         }
         assertRefused(post(endpoint(1), "/v3/kv/compaction", "{\"revision\":\"1\"}", alice), 403,
                 "etcdserver: permission denied");
+        // Membership changes need root too; the check comes before the request is looked at (no such member).
+        for (String[] change : List.of(
+                new String[] {"/v3/cluster/member/add", "{\"peerURLs\":[\"http://127.0.0.1:1\"]}"},
+                new String[] {"/v3/cluster/member/remove", "{\"ID\":\"999\"}"},
+                new String[] {"/v3/cluster/member/promote", "{\"ID\":\"999\"}"},
+                new String[] {"/v3/cluster/member/update", "{\"ID\":\"999\",\"peerURLs\":[\"http://127.0.0.1:1\"]}"})) {
+            assertRefused(post(endpoint(2), change[0], change[1], alice), 403, "etcdserver: permission denied");
+            assertRefused(post(endpoint(2), change[0], change[1], null), 400, "etcdserver: user name is empty");
+        }
+        Answer asRoot = post(endpoint(2), "/v3/cluster/member/remove", "{\"ID\":\"999\"}", rootToken);
+        assertEquals("etcdserver: member not found", asRoot.error(), "root gets past the check: " + asRoot);
         // Root may not be deleted, nor lose its role, while auth is on.
         assertRefused(post(endpoint(1), "/v3/auth/user/delete", "{\"name\":\"root\"}", rootToken), 400,
                 "etcdserver: invalid auth management");

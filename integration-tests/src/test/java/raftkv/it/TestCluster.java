@@ -399,7 +399,8 @@ final class TestCluster implements AutoCloseable {
         /** What the JVM is started under, if anything (a network namespace). */
         private final List<String> launcher = new ArrayList<>();
         /** The node's main class: the real one, or a test launcher that breaks something on purpose. */
-        private String mainClass = "raftkv.server.RaftKvServer";
+        private static final String SERVER_MAIN = "raftkv.server.RaftKvServer";
+        private String mainClass = SERVER_MAIN;
         private volatile boolean paused;
 
         NodeProcess(int id, Path config, Path dataDir, Path log, String endpoint) {
@@ -431,11 +432,14 @@ final class TestCluster implements AutoCloseable {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The node's own logging (INFO to its log), not this module's logback-test.xml on the shared classpath.
             List<String> cmd = new ArrayList<>(launcher);
-            cmd.addAll(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-Dlogback.configurationFile=logback.xml"));
+            cmd.add(java);
+            cmd.addAll(NodeClassArchive.NODE_JVM);
+            cmd.add("-Dlogback.configurationFile=logback.xml");
             cmd.addAll(jvmArgs);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "--config",
-                    config.toString()));
+            // The real server starts from the class archive (jars only); a test launcher needs this module's classes.
+            cmd.addAll(mainClass.equals(SERVER_MAIN) ? NodeClassArchive.serverJvm()
+                    : List.of("-cp", System.getProperty("java.class.path")));
+            cmd.addAll(List.of(mainClass, "--config", config.toString()));
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

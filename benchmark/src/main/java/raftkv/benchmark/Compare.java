@@ -1,19 +1,17 @@
 package raftkv.benchmark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
+import static raftkv.benchmark.SideBySide.median;
+import static raftkv.benchmark.SideBySide.runs;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToDoubleFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
-import raftkv.benchmark.driver.Driver;
-import raftkv.benchmark.driver.Security;
+import raftkv.benchmark.SideBySide.Case;
 
 /**
  * raftkv and etcd side by side, in one process and one run, both through the same client: jetcd over etcd's gRPC
@@ -28,12 +26,7 @@ import raftkv.benchmark.driver.Security;
                 "--user, --cacert, --cert and --key apply to raftkv's side only."})
 public final class Compare implements Callable<Integer> {
 
-    @Option(names = "--raftkv-endpoints", split = ",",
-            defaultValue = "http://127.0.0.1:2379,http://127.0.0.1:22379,http://127.0.0.1:32379")
-    List<String> raftkvEndpoints;
-    @Option(names = "--etcd-endpoints", split = ",",
-            defaultValue = "http://127.0.0.1:42379,http://127.0.0.1:42479,http://127.0.0.1:42579")
-    List<String> etcdEndpoints;
+    @CommandLine.Mixin SideBySide sides;
     @Option(names = "--quick", description = "the four workloads the targets name, 3 rounds of 3 s") boolean quick;
     @Option(names = "--rounds", description = "rounds per workload (default 3, or 5 in full mode)") Integer rounds;
     @Option(names = "--seconds", description = "measured seconds per run (default 3 quick, 15 full)") Integer seconds;
@@ -50,11 +43,6 @@ public final class Compare implements Callable<Integer> {
     @Option(names = "--only", split = ",", description = "run only these workloads (by name)") List<String> only;
     @Option(names = "--json-out", description = "write every run's result here") Path jsonOut;
     @CommandLine.Mixin SecurityOptions security;
-    private Security raftkvSecurity;
-
-    /** One row of the comparison: a name, a workload and its options. */
-    record Case(String name, Workload workload, LoadOptions options) {
-    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new Compare()).execute(args));
@@ -82,66 +70,27 @@ public final class Compare implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        raftkvSecurity = security.security(raftkvEndpoints);
+        sides.raftkvSecurity(security.security(sides.raftkvEndpoints));
         int n = rounds != null ? rounds : quick ? 3 : 5;
         int secs = seconds != null ? seconds : quick ? 3 : 15;
-        List<Result> results = new ArrayList<>();
         List<Case> cases = cases(secs);
-        Map<String, LoadRunner> runners = new LinkedHashMap<>();
-        List<Driver> drivers = new ArrayList<>();
+        List<Result> results;
         try {
-            prewarm(runners, drivers, "raftkv", prewarm != null ? prewarm : quick ? 75 : 90);
-            prewarm(runners, drivers, "etcd", etcdPrewarm != null ? etcdPrewarm : quick ? 24 : 90);
+            sides.prewarm("raftkv", prewarm != null ? prewarm : quick ? 75 : 90);
+            sides.prewarm("etcd", etcdPrewarm != null ? etcdPrewarm : quick ? 24 : 90);
             if (!noHttp) {
-                prewarm(runners, drivers, "raftkv-http", httpPrewarm != null ? httpPrewarm : quick ? 20 : 45);
+                sides.prewarm("raftkv-http", httpPrewarm != null ? httpPrewarm : quick ? 20 : 45);
             }
-            // Round by round across the workloads, not workload by workload: the JVMs still get faster during the
-            // first rounds, and this spreads that over every workload instead of handicapping the first.
-            for (int round = 1; round <= n; round++) {
-                for (Case c : cases) {
-                    List<String> order = new ArrayList<>(noHttp ? List.of("raftkv", "etcd")
-                            : List.of("raftkv", "etcd", "raftkv-http"));
-                    if (round % 2 == 0) {
-                        java.util.Collections.reverse(order);
-                    }
-                    for (String system : order) {
-                        LoadRunner runner = runner(runners, drivers, system, c.options().connections());
-                        Result r = runner.run(c.name(), c.workload(), c.options());
-                        System.out.println("round " + round + ": " + r.line());
-                        results.add(r);
-                    }
-                }
-            }
+            results = sides.rounds(n, cases, noHttp ? List.of("raftkv", "etcd")
+                    : List.of("raftkv", "etcd", "raftkv-http"));
         } finally {
-            drivers.forEach(Driver::close);
+            sides.close();
         }
         if (jsonOut != null) {
-            Files.writeString(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            SideBySide.writeJson(jsonOut, results);
         }
         printTable(cases, results, n);
         return 0;
-    }
-
-    /**
-     * Puts for two thirds of {@code seconds}, then gets, on one system. It warms the raftkv JVMs and this one's two
-     * clients: without it, both improved round after round. Measured put256, raftkv and etcd: 2,702 and 4,464 ops/s
-     * after 10 s of prewarm, 8,637 and 8,053 after 60 s. Prewarming both at once saved 90 s but left raftkv still
-     * compiling (4,620 to 6,545 ops/s over the three rounds that followed): its JIT shared the two cores with etcd.
-     */
-    private void prewarm(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int seconds)
-            throws Exception {
-        runner(runners, drivers, system, LoadOptions.defaults().connections()).prewarm(seconds);
-    }
-
-    /** One driver (and runner, which remembers what it wrote) per system and connection count. */
-    private LoadRunner runner(Map<String, LoadRunner> runners, List<Driver> drivers, String system, int conns) {
-        return runners.computeIfAbsent(system + "/" + conns, k -> {
-            boolean raftkv = system.startsWith("raftkv");
-            Driver d = Bench.driver(system, raftkv ? raftkvEndpoints : etcdEndpoints, conns,
-                    raftkv ? raftkvSecurity : Security.none());
-            drivers.add(d);
-            return new LoadRunner(d, System.out);
-        });
     }
 
     private static void printTable(List<Case> cases, List<Result> results, int rounds) {
@@ -180,20 +129,7 @@ public final class Compare implements Callable<Integer> {
         }
     }
 
-    private static List<Result> runs(List<Result> results, String workload, String system) {
-        return results.stream().filter(x -> x.workload().equals(workload) && x.driver().equals(system)).toList();
-    }
-
     private static double medianOf(List<Result> results, String workload) {
         return median(runs(results, workload, "raftkv"), Result::opsPerSecond);
-    }
-
-    static double median(List<Result> rs, ToDoubleFunction<Result> f) {
-        if (rs.isEmpty()) {
-            return 0;
-        }
-        List<Double> v = rs.stream().map(f::applyAsDouble).sorted(Comparator.naturalOrder()).toList();
-        int m = v.size() / 2;
-        return v.size() % 2 == 1 ? v.get(m) : (v.get(m - 1) + v.get(m)) / 2;
     }
 }

@@ -1,17 +1,17 @@
 package raftkv.benchmark;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
+import static raftkv.benchmark.SideBySide.median;
+import static raftkv.benchmark.SideBySide.runs;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
-import raftkv.benchmark.Compare.Case;
+import raftkv.benchmark.SideBySide.Case;
 import raftkv.benchmark.driver.Driver;
 import raftkv.benchmark.driver.JetcdDriver;
 import raftkv.benchmark.driver.Security;
@@ -113,11 +113,7 @@ public final class SecurityCost implements Callable<Integer> {
             prewarm(true, warm);
             for (int round = 1; round <= n; round++) {
                 for (Case c : cases) {
-                    List<Config> order = new ArrayList<>(CONFIGS);
-                    if (round % 2 == 0) {
-                        Collections.reverse(order);
-                    }
-                    for (Config config : order) {
+                    for (Config config : SideBySide.order(CONFIGS, round)) {
                         Result r = run(config, c);
                         System.out.println("round " + round + ": " + r.line());
                         results.add(r);
@@ -133,7 +129,7 @@ public final class SecurityCost implements Callable<Integer> {
             }
         }
         if (jsonOut != null) {
-            Files.writeString(jsonOut, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(results));
+            SideBySide.writeJson(jsonOut, results);
         }
         printTable(cases, results, n);
         boolean clean = results.stream().allMatch(r -> r.errors() == 0 && r.ops() > 0);
@@ -216,20 +212,16 @@ public final class SecurityCost implements Callable<Integer> {
         System.out.printf("%-9s %-9s %10s %7s %10s %10s %8s%n", "workload", "config", "ops/s", "ratio", "p50 ms",
                 "p99 ms", "errors");
         for (Case c : cases) {
-            double plain = Compare.median(runs(results, c.name(), "plain"), Result::opsPerSecond);
+            double plain = median(runs(results, c.name(), "plain"), Result::opsPerSecond);
             for (Config config : CONFIGS) {
                 List<Result> r = runs(results, c.name(), config.name());
-                double ops = Compare.median(r, Result::opsPerSecond);
+                double ops = median(r, Result::opsPerSecond);
                 System.out.printf("%-9s %-9s %10.0f %7.2f %10.2f %10.2f %8d%n", c.name(), config.name(), ops,
-                        plain > 0 ? ops / plain : 0, Compare.median(r, Result::p50), Compare.median(r, Result::p99),
+                        plain > 0 ? ops / plain : 0, median(r, Result::p50), median(r, Result::p99),
                         r.stream().mapToLong(Result::errors).sum());
             }
         }
         System.out.println("(plain: http, no auth; auth: the same cluster with auth on, as user bench; tls: client"
                 + " TLS with client certificates, and TLS between members; tls+auth: both)");
-    }
-
-    private static List<Result> runs(List<Result> results, String workload, String config) {
-        return results.stream().filter(x -> x.workload().equals(workload) && x.driver().equals(config)).toList();
     }
 }

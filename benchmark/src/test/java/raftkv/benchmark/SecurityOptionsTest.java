@@ -79,6 +79,6 @@ class SecurityOptionsTest {
     void compareTakesTheSameFlagsForRaftkv() {
         Compare c = new Compare();
         new CommandLine(c).parseArgs("--user", "bench:pw");
-        assertEquals(Security.none().asUser("bench", "pw"), c.security.security(c.raftkvEndpoints));
+        assertEquals(Security.none().asUser("bench", "pw"), c.security.security(c.sides.raftkvEndpoints));
     }
 }

@@ -142,11 +142,12 @@ public final class Membership implements AutoCloseable {
      * map a configuration to the same outcome every time (and refuse one where it no longer applies).
      */
     public CompletableFuture<List<MemberInfo>> reconfigure(UnaryOperator<List<MemberInfo>> change) {
-        return current.get().thenApplyAsync(v -> changeFrom(change), changes);
+        return CompletableFuture.supplyAsync(() -> changeFrom(change), changes);
     }
 
     private List<MemberInfo> changeFrom(UnaryOperator<List<MemberInfo>> change) {
         long deadline = System.nanoTime() + CHANGE_DEADLINE.toNanos();
+        firstBarrier(deadline);
         List<MemberInfo> now = members();
         List<MemberInfo> next = change.apply(now);
         for (int attempt = 1; ; attempt++) {
@@ -208,6 +209,33 @@ public final class Membership implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
+        }
+    }
+
+    /**
+     * Waits for a read barrier before the first attempt, trying again until {@code deadline}: right after the
+     * leader's death no barrier passes until a new leader is elected, which on a loaded machine takes longer than
+     * one read's timeout (seen: a promotion asked of a follower as the leader died failed after 20 s). Without a
+     * barrier the change is refused: a change computed from a stale configuration could undo another.
+     */
+    private void firstBarrier(long deadline) {
+        while (true) {
+            try {
+                current.get().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(e);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new CompletionException("this member could not read the current configuration within "
+                            + CHANGE_DEADLINE.toSeconds() + " s (is there a leader?)",
+                            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+                }
+                log.warn("no read barrier before a membership change ({}); trying again", e.getCause() != null
+                        ? e.getCause().toString() : e.toString());
+                pause();
+            }
         }
     }
 

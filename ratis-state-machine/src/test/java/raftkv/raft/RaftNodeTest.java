@@ -195,7 +195,10 @@ class RaftNodeTest {
             next.add(new MemberInfo(4, joiner.raftAddress(), joiner.clientUrl(), true));
             return next;
         }).get();
-        RaftNode asked = follower();
+        // Not follower(): on a loaded machine the leader found above may have lost its role by now, and the member
+        // asked must be one that stays up (nor the learner itself).
+        RaftNode asked = nodes.stream().filter(n -> n != null && n != leader && n != joining).findFirst()
+                .orElseThrow();
         nodes.set(nodes.indexOf(leader), null);
         leader.close();
         List<MemberInfo> after = asked.membership().promote(4).get(90, java.util.concurrent.TimeUnit.SECONDS);

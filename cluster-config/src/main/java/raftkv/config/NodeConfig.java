@@ -99,7 +99,7 @@ public record NodeConfig(ClusterConfig cluster, Self node, RaftSettings raft, Li
             watchProgressMs = watchProgressMs == null ? 600_000 : watchProgressMs;
             maxBatchRequests = maxBatchRequests == null ? 1024 : maxBatchRequests;
             maxBatchBytes = maxBatchBytes == null ? 4 << 20 : maxBatchBytes;
-            maxEntriesInFlight = maxEntriesInFlight == null ? 1 : maxEntriesInFlight;
+            maxEntriesInFlight = maxEntriesInFlight == null ? 8 : maxEntriesInFlight;
             purgeGap = purgeGap == null ? (int) Math.max(1, Math.min(1024, snapshotThreshold / 2)) : purgeGap;
         }
     }

@@ -219,35 +219,33 @@ public final class Membership implements AutoCloseable {
      * barrier the change is refused: a change computed from a stale configuration could undo another.
      */
     private void firstBarrier(long deadline) {
-        while (true) {
-            try {
-                current.get().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CompletionException(e);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new CompletionException("this member could not read the current configuration within "
-                            + CHANGE_DEADLINE.toSeconds() + " s (is there a leader?)",
-                            e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
-                }
-                log.warn("no read barrier before a membership change ({}); trying again", e.getCause() != null
-                        ? e.getCause().toString() : e.toString());
-                pause();
+        for (Throwable failure; (failure = barrierFailure(deadline)) != null; pause()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new CompletionException("this member could not read the current configuration within "
+                        + CHANGE_DEADLINE.toSeconds() + " s (is there a leader?)", failure);
             }
+            log.warn("no read barrier before a membership change ({}); trying again", failure.toString());
         }
     }
 
     /** Waits for the read barrier, so that the next attempt starts from the configuration as the leader has it. */
     private void awaitCurrent(long deadline) {
+        // No barrier in time: go on from this member's view; the next attempt fails if it is stale.
+        barrierFailure(deadline);
+    }
+
+    /** Waits for one read barrier, until {@code deadline} at most; null once it passed, else why it did not. */
+    private Throwable barrierFailure(long deadline) {
         try {
             current.get().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            // No barrier in time: go on from this member's view; the next attempt fails if it is stale.
+        } catch (ExecutionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return e;
         }
     }
 

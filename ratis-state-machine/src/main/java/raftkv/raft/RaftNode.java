@@ -94,9 +94,7 @@ public final class RaftNode implements Closeable {
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build();
         this.sender = new EntrySender(server, group.getGroupId(), Ratis.peerId(options.selfId()), client, leadership,
-                pending, metrics, options.requestTimeout(),
-                // one per entry in flight, and spares for empty entries and lease expiries beside them
-                Math.max(4, options.maxInFlight() + 2), this::learnCommitIndex);
+                pending, metrics, options.requestTimeout(), options.maxInFlight() + 1, this::learnCommitIndex);
         EmptyEntries emptyEntries = new EmptyEntries(sender::submitEmpty, metrics.emptyEntries, System::nanoTime,
                 options.requestTimeout());
         this.writes = new Writes(new ProposalBatcher(pending, sender::submit, metrics, options.maxInFlight(),

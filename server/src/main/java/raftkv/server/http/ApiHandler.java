@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -36,6 +37,14 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
     static final String LEADER_HEADER = "X-Raftkv-Leader";
+    /**
+     * The open, read-only paths a page from another origin may read: the web console served by one member asks
+     * every member for its own status, health and metrics. Answered with {@code Access-Control-Allow-Origin: *}
+     * (etcd's default {@code --cors}), but only these: they need no credentials, and a browser sends them as simple
+     * requests (no preflight), so nothing else is opened to other origins.
+     */
+    static final Set<String> CROSS_ORIGIN = Set.of("/v3/maintenance/status", "/health", "/metrics", "/version",
+            "/v3/cluster/member/list");
 
     private final Node node;
     private final Map<String, Endpoint> post = new HashMap<>();
@@ -83,14 +92,15 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         byte[] body = ByteBufUtil.getBytes(req.content());
         Timer.Context timer = node.metrics().endpoint(path.substring(1).replaceAll("[^a-z]+", "_")).time();
         try {
-            node.work().execute(() -> run(ctx, endpoint, body, who, keepAlive, timer));
+            boolean crossOrigin = CROSS_ORIGIN.contains(path);
+            node.work().execute(() -> run(ctx, endpoint, body, who, keepAlive, crossOrigin, timer));
         } catch (RejectedExecutionException e) {
             write(ctx, Reply.error(ApiError.unavailable("etcdserver: server stopped")), false);
         }
     }
 
     private void run(ChannelHandlerContext ctx, Endpoint endpoint, byte[] body, Credentials who, boolean keepAlive,
-                     Timer.Context timer) {
+                     boolean crossOrigin, Timer.Context timer) {
         CompletableFuture<Reply> reply;
         try {
             reply = endpoint.handle(body, who);
@@ -107,19 +117,20 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 node.metrics().error();
                 r = Reply.error(e);
             }
-            write(ctx, r, keepAlive, node.leaderClientUrl());
+            write(ctx, r, keepAlive, node.leaderClientUrl(), crossOrigin);
         });
     }
 
     static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive) {
-        write(ctx, r, keepAlive, null);
+        write(ctx, r, keepAlive, null, false);
     }
 
     /**
      * Writes a reply. {@code leader}, the client URL of the member this one follows (null when unknown), goes into
      * the {@value #LEADER_HEADER} header: clients send writes there directly, saving the forwarding hop.
+     * {@code crossOrigin}: pages of any origin may read it (see {@link #CROSS_ORIGIN}).
      */
-    static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive, String leader) {
+    static void write(ChannelHandlerContext ctx, Reply r, boolean keepAlive, String leader, boolean crossOrigin) {
         if (r.streamer() != null) {
             writeStream(ctx, r.streamer(), keepAlive);
             return;
@@ -131,6 +142,9 @@ final class ApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpUtil.setKeepAlive(resp, keepAlive);
         if (leader != null) {
             resp.headers().set(LEADER_HEADER, leader);
+        }
+        if (crossOrigin) {
+            resp.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         }
         var f = ctx.writeAndFlush(resp);
         if (!keepAlive) {

@@ -18,20 +18,22 @@ import raftkv.server.ops.ApiError;
 
 /**
  * The HTTP/1.1 JSON API's handlers for one connection: HTTP codec, keep-alive, the watch switch, a body aggregator
- * that answers oversized bodies with 413, an idle timeout that drops dead and half-closed connections, and the
- * router. The client port ({@code raftkv.server.ClientPort}) installs them on a connection whose first bytes are
- * not HTTP/2's preface.
+ * that answers oversized bodies with 413, an idle timeout that drops dead and half-closed connections, the web
+ * console's static files ({@code /ui/}), and the router. The client port ({@code raftkv.server.ClientPort}) installs
+ * them on a connection whose first bytes are not HTTP/2's preface.
  */
 public final class HttpPipeline {
 
     private static final int IDLE_SECONDS = 300;
 
     private final Node node;
+    private final ConsoleAssets console;
     private final ApiHandler router;
     private final int maxBody;
 
     public HttpPipeline(Node node) {
         this.node = node;
+        this.console = new ConsoleAssets(HttpPipeline.class.getClassLoader(), node.work());
         this.router = new ApiHandler(node);
         this.maxBody = node.config().limits().maxRequestBytes();
     }
@@ -49,6 +51,7 @@ public final class HttpPipeline {
             new HttpServerKeepAliveHandler(),
             new WatchSwitch(node),
             new TooLargeAfterBody(node, maxBody),
+            console,
             router,
         };
     }

@@ -55,7 +55,7 @@ final class MaintenanceApi {
         NodeStatus r = s.raft();
         return CompletableFuture.completedFuture(Reply.json(new ResponseJson.Status(node.header(s.revision()),
                 Node.VERSION, s.dbSize(), r.leaderId(), r.commitIndex(), r.term(), r.appliedIndex(), errors,
-                s.dbSize(), s.learner())));
+                s.dbSize(), s.learner(), node.config().limits().quotaBytes())));
     }
 
     /**

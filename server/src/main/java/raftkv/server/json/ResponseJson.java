@@ -72,7 +72,9 @@ public final class ResponseJson {
             @JsonProperty("raftAppliedIndex") long raftAppliedIndex,
             @JsonProperty("errors") List<String> errors,
             @JsonProperty("dbSizeInUse") long dbSizeInUse,
-            @JsonProperty("isLearner") boolean isLearner) {
+            @JsonProperty("isLearner") boolean isLearner,
+            // etcd 3.6's field: the size at which this member raises the NOSPACE alarm (the console shows both).
+            @JsonProperty("dbSizeQuota") long dbSizeQuota) {
     }
 
     public record Watch(
